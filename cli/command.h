@@ -1,0 +1,36 @@
+#pragma once
+// Each subcommand registers itself on the CLI11 app and returns how to run it once the
+// command line is parsed. Options land in the command's own typed struct.
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "shared/config/config.h"
+
+namespace snipe::cli {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;  // returns the process exit code
+};
+
+// Options every command that reads a config file shares.
+struct CommonOptions {
+  std::string config_path;                 // empty: built-in defaults
+  std::optional<std::string> log_level;    // overrides [run] log_level
+  std::optional<std::string> log_format;   // overrides [run] log_format
+};
+
+void add_common_options(CLI::App& app, CommonOptions& options, bool config_required);
+
+// Loads the config (or defaults), applies command-line overrides, starts logging and,
+// on rank 0, logs the resolved settings once.
+Config start_run(const CommonOptions& options);
+
+Command add_features_command(CLI::App& app);
+Command add_pipeline_command(CLI::App& app);
+
+}  // namespace snipe::cli

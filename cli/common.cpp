@@ -1,0 +1,31 @@
+#include <spdlog/spdlog.h>
+
+#include "cli/command.h"
+#include "shared/core/log.h"
+
+namespace snipe::cli {
+
+void add_common_options(CLI::App& app, CommonOptions& options, bool config_required) {
+  auto* config = app.add_option("--config", options.config_path, "TOML config file (configs/*.toml)")
+                     ->check(CLI::ExistingFile);
+  if (config_required) config->required();
+  app.add_option("--log-level", options.log_level,
+                 "trace|debug|info|warning|error|critical|off (overrides the config)");
+  app.add_option("--log-format", options.log_format, "text|json (overrides the config)");
+}
+
+Config start_run(const CommonOptions& options) {
+  Config config = options.config_path.empty() ? Config{} : load_config(options.config_path);
+  if (options.log_level) config.run.log.level = parse_log_level(*options.log_level);
+  if (options.log_format) config.run.log.format = parse_log_format(*options.log_format);
+  const int rank = launch_rank_from_environment();
+  init_logging(config.run.log, rank);
+  if (rank == 0) {
+    spdlog::info("resolved settings ({}):\n{}",
+                 options.config_path.empty() ? "built-in defaults" : options.config_path,
+                 describe_config(config));
+  }
+  return config;
+}
+
+}  // namespace snipe::cli

@@ -1,0 +1,33 @@
+// snipe: one executable, one subcommand per stage of the pipeline.
+
+#include <array>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cli/command.h"
+#include "shared/core/errors.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"snipe: collect candles, build features and labels, train and export the "
+               "attention-LSTM that the trading bot loads"};
+  app.require_subcommand(1);
+  const std::array commands = {snipe::cli::add_features_command(app),
+                               snipe::cli::add_pipeline_command(app)};
+  CLI11_PARSE(app, argc, argv);
+
+  for (const auto& command : commands) {
+    if (!command.app->parsed()) continue;
+    try {
+      return command.run();
+    } catch (const snipe::Error& e) {
+      spdlog::error("{}", e.what());
+      return 1;
+    } catch (const std::exception& e) {
+      spdlog::critical("internal error: {}", e.what());
+      return 2;
+    }
+  }
+  return 1;
+}

@@ -1,0 +1,13 @@
+# Every third-party package comes from Debian (scripts/setup installs them).
+find_package(Threads REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(tomlplusplus REQUIRED)
+if(SNIPE_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(SNIPE_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,138 @@
+#include "shared/config/config.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "shared/core/errors.h"
+
+namespace snipe {
+namespace {
+
+// The message of the ConfigError that parsing `text` throws ("" when none is thrown).
+std::string config_error(const std::string& text) {
+  try {
+    parse_config(text, "test.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, EmptyFileGivesTheDocumentedDefaults) {
+  const Config config = parse_config("", "empty.toml");
+  EXPECT_EQ(config.validation.interval_s, 300);
+  EXPECT_EQ(config.labels.horizon, 24u);
+  EXPECT_DOUBLE_EQ(config.validation.spike_ratio, 10.0);
+  EXPECT_EQ(config.run.log.format, LogFormat::kText);
+}
+
+TEST(Config, ReadsEverySection) {
+  const Config config = parse_config(R"(
+    [run]
+    seed = 9
+    threads = 3
+    log_level = "debug"
+    log_format = "json"
+    [source]
+    csv_dir = "/data/dumps"
+    [validation]
+    interval_s = 60
+    max_gap_intervals = 3
+    [labels]
+    horizon = 6
+    take_profit = 0.5
+    stop_loss = 0.25
+    rug_drop = 0.9
+    [output]
+    dir = "/tmp/run"
+  )", "full.toml");
+  EXPECT_EQ(config.run.seed, 9u);
+  EXPECT_EQ(config.run.threads, 3);
+  EXPECT_EQ(config.run.log.level, spdlog::level::debug);
+  EXPECT_EQ(config.run.log.format, LogFormat::kJsonLines);
+  EXPECT_EQ(config.source.csv_dir, "/data/dumps");
+  EXPECT_EQ(config.validation.interval_s, 60);
+  EXPECT_DOUBLE_EQ(config.validation.max_gap_intervals, 3.0) << "an integer is a valid number";
+  EXPECT_EQ(config.labels.horizon, 6u);
+  EXPECT_DOUBLE_EQ(config.labels.rug_drop, 0.9);
+  EXPECT_EQ(config.output.dir, "/tmp/run");
+}
+
+TEST(Config, UnknownKeyIsRejectedWithItsLineAndTheKnownKeys) {
+  const std::string message = config_error("[labels]\nhorizon = 5\nhorizn = 6\n");
+  EXPECT_NE(message.find("test.toml:3"), std::string::npos) << message;
+  EXPECT_NE(message.find("'horizn'"), std::string::npos) << message;
+  EXPECT_NE(message.find("horizon"), std::string::npos) << message;
+}
+
+TEST(Config, UnknownSectionIsRejected) {
+  EXPECT_NE(config_error("[lables]\nhorizon = 5\n").find("unknown section 'lables'"),
+            std::string::npos);
+}
+
+TEST(Config, WrongTypeNamesFieldAndExpectedType) {
+  const std::string message = config_error("[labels]\nhorizon = \"24\"\n");
+  EXPECT_NE(message.find("labels.horizon must be an integer"), std::string::npos) << message;
+}
+
+TEST(Config, OutOfRangeValueNamesFieldValueAndRule) {
+  const std::string message = config_error("[labels]\nstop_loss = 1.5\n");
+  EXPECT_NE(message.find("labels.stop_loss = 1.5 must be in (0, 1)"), std::string::npos)
+      << message;
+  EXPECT_NE(config_error("[validation]\nmin_candles = -3\n").find("must not be negative"),
+            std::string::npos);
+  EXPECT_NE(config_error("[run]\nthreads = 0\n").find("run.threads"), std::string::npos);
+}
+
+TEST(Config, CrossFieldRuleRugDeeperThanStopLoss) {
+  EXPECT_NE(config_error("[labels]\nstop_loss = 0.5\nrug_drop = 0.3\n").find("labels.rug_drop"),
+            std::string::npos);
+}
+
+TEST(Config, BadEnumValueNamesTheField) {
+  const std::string message = config_error("[run]\nlog_format = \"xml\"\n");
+  EXPECT_NE(message.find("run.log_format"), std::string::npos) << message;
+  EXPECT_NE(config_error("[source]\nkind = \"ftp\"\n").find("source.kind"), std::string::npos);
+}
+
+TEST(Config, SyntaxErrorGivesLineAndColumn) {
+  EXPECT_NE(config_error("[run]\nseed = = 1\n").find("test.toml:2:"), std::string::npos);
+}
+
+TEST(Config, DescribedConfigParsesBackToTheSameSettings) {
+  Config original;
+  original.run.seed = 1234;
+  original.run.log.format = LogFormat::kJsonLines;
+  original.validation.spike_ratio = 4.5;
+  original.labels.horizon = 7;
+  original.output.dir = "somewhere/else";
+  const Config again = parse_config(describe_config(original), "described.toml");
+  EXPECT_EQ(again.run.seed, 1234u);
+  EXPECT_EQ(again.run.log.format, LogFormat::kJsonLines);
+  EXPECT_DOUBLE_EQ(again.validation.spike_ratio, 4.5);
+  EXPECT_EQ(again.labels.horizon, 7u);
+  EXPECT_EQ(again.output.dir, "somewhere/else");
+  EXPECT_EQ(describe_config(again), describe_config(original));
+}
+
+TEST(Config, ShippedConfigsLoad) {
+  // Tests run from the repository root (see tests/CMakeLists.txt).
+  const Config demo = load_config("configs/demo.toml");
+  EXPECT_EQ(demo.source.csv_dir, "data/sample");
+  const Config tiny = load_config("configs/tiny.toml");
+  EXPECT_LT(tiny.labels.horizon, demo.labels.horizon);
+}
+
+TEST(Config, MissingFileTellsWhatToDo) {
+  try {
+    load_config("configs/absent.toml");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("configs/absent.toml"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("--config"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace snipe
