@@ -35,7 +35,14 @@ class Window {
     for_each_oldest_first([&](double x) { s += x; });
     return s;
   }
-  double mean() const { return sum() / static_cast<double>(size_); }
+  // Mean shifted by the oldest value: exact for a constant window (a flat price must give
+  // a zero-width Bollinger band, not rounding noise) and less cancellation otherwise.
+  double mean() const {
+    const double origin = back(size_ - 1);
+    double shifted = 0.0;
+    for_each_oldest_first([&](double x) { shifted += x - origin; });
+    return origin + shifted / static_cast<double>(size_);
+  }
   // Sum of squared deviations from the mean (two-pass, so no cancellation).
   double sum_squared_deviations() const {
     const double m = mean();
