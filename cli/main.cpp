@@ -8,8 +8,12 @@
 
 #include "cli/command.h"
 #include "shared/core/errors.h"
+#include "shared/core/log.h"
 
 int main(int argc, char** argv) {
+  // Until a command has read its config, log with the defaults (stderr, rank-prefixed), so
+  // that even a config error reaches stderr in the usual format.
+  snipe::init_logging(snipe::LogOptions{}, snipe::launch_rank_from_environment());
   CLI::App app{"snipe: collect candles, build features and labels, train and export the "
                "attention-LSTM that the trading bot loads"};
   app.require_subcommand(1);

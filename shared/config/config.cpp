@@ -3,10 +3,10 @@
 #include <cmath>
 #include <limits>
 #include <set>
-#include <sstream>
 #include <type_traits>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
 #include "shared/core/atomic_file.h"
@@ -234,30 +234,25 @@ void validate_config(const Config& c, std::string_view origin) {
 }
 
 std::string describe_config(const Config& c) {
+  // fmt's "{}" prints the shortest text that reads back as the same double, so the
+  // description parses back to exactly these settings. Strings are JSON-escaped, which
+  // TOML basic strings accept.
+  const auto quoted = [](std::string_view text) { return nlohmann::json(text).dump(); };
   const auto level = spdlog::level::to_string_view(c.run.log.level);
-  toml::table root{
-      {"run", toml::table{{"seed", static_cast<std::int64_t>(c.run.seed)},
-                          {"threads", c.run.threads},
-                          {"log_level", std::string(level.data(), level.size())},
-                          {"log_format", std::string(log_format_name(c.run.log.format))}}},
-      {"source", toml::table{{"kind", std::string(source_kind_name(c.source.kind))},
-                             {"csv_dir", c.source.csv_dir.string()}}},
-      {"validation",
-       toml::table{{"interval_s", c.validation.interval_s},
-                   {"min_candles", static_cast<std::int64_t>(c.validation.min_candles)},
-                   {"max_gap_intervals", c.validation.max_gap_intervals},
-                   {"spike_ratio", c.validation.spike_ratio},
-                   {"zero_volume_run", static_cast<std::int64_t>(c.validation.zero_volume_run)},
-                   {"stale_run", static_cast<std::int64_t>(c.validation.stale_run)}}},
-      {"labels", toml::table{{"horizon", static_cast<std::int64_t>(c.labels.horizon)},
-                             {"take_profit", c.labels.take_profit},
-                             {"stop_loss", c.labels.stop_loss},
-                             {"rug_drop", c.labels.rug_drop}}},
-      {"output", toml::table{{"dir", c.output.dir.string()}}},
-  };
-  std::ostringstream out;
-  out << root << '\n';
-  return std::move(out).str();
+  const ValidationOptions& v = c.validation;
+  const LabelOptions& l = c.labels;
+  return fmt::format(
+      "[run]\nseed = {}\nthreads = {}\nlog_level = {}\nlog_format = {}\n\n"
+      "[source]\nkind = {}\ncsv_dir = {}\n\n"
+      "[validation]\ninterval_s = {}\nmin_candles = {}\nmax_gap_intervals = {}\n"
+      "spike_ratio = {}\nzero_volume_run = {}\nstale_run = {}\n\n"
+      "[labels]\nhorizon = {}\ntake_profit = {}\nstop_loss = {}\nrug_drop = {}\n\n"
+      "[output]\ndir = {}\n",
+      c.run.seed, c.run.threads, quoted(std::string_view(level.data(), level.size())),
+      quoted(log_format_name(c.run.log.format)), quoted(source_kind_name(c.source.kind)),
+      quoted(c.source.csv_dir.string()), v.interval_s, v.min_candles, v.max_gap_intervals,
+      v.spike_ratio, v.zero_volume_run, v.stale_run, l.horizon, l.take_profit, l.stop_loss,
+      l.rug_drop, quoted(c.output.dir.string()));
 }
 
 std::string_view source_kind_name(SourceKind kind) {

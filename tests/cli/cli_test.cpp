@@ -1,0 +1,159 @@
+// End-to-end checks of the `snipe` executable: exit codes, files written, messages.
+
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "shared/core/atomic_file.h"
+#include "shared/core/csv.h"
+#include "shared/features/indicators.h"
+#include "shared/market/candle_csv.h"
+
+namespace snipe {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           (std::string("snipe-cli-") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs `snipe <args>` from the repository root (the test's working directory).
+  Result snipe(const std::string& args) const {
+    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
+    const std::string command = std::string(SNIPE_BINARY) + " " + args + " >" + out.string() +
+                                " 2>" + err.string();
+    const int status = std::system(command.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(CliTest, FeaturesWritesEveryIndicatorColumnForEveryCandle) {
+  const std::string input = "data/sample/pump_and_dump.csv";
+  const fs::path output = dir_ / "features.csv";
+  const Result r = snipe("features --csv " + input + " --out " + output.string() + " --validate");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("validation of " + input + ": accepted"), std::string::npos) << r.out;
+
+  const CandleSeries candles = read_candles_csv(input);
+  const Table expected = compute_indicators(candles);
+  const std::string text = read_file(output);
+  csv::LineReader lines(text);
+  std::vector<std::string> fields;
+  csv::split_line(*lines.next(), fields);
+  ASSERT_EQ(fields.size(), 1 + kIndicatorCount);
+  EXPECT_EQ(fields[0], "timestamp");
+  for (std::size_t i = 0; i < kIndicatorCount; ++i) EXPECT_EQ(fields[1 + i], kIndicatorNames[i]);
+
+  std::size_t row = 0;
+  for (; const auto line = lines.next(); ++row) {
+    csv::split_line(*line, fields);
+    ASSERT_EQ(fields.size(), 1 + kIndicatorCount) << "row " << row;
+    EXPECT_EQ(csv::parse_int(fields[0]), candles[row].timestamp);
+    for (std::size_t i = 0; i < kIndicatorCount; ++i) {
+      const double want = expected.at(row, i);
+      if (std::isnan(want)) {
+        EXPECT_EQ(fields[1 + i], "") << kIndicatorNames[i] << " row " << row;
+      } else {
+        EXPECT_EQ(csv::parse_double(fields[1 + i]), want) << kIndicatorNames[i] << " row " << row;
+      }
+    }
+  }
+  EXPECT_EQ(row, candles.size());
+}
+
+TEST_F(CliTest, MalformedCsvFailsNamingLineAndFieldAndWritesNothing) {
+  const fs::path input = dir_ / "bad.csv";
+  write_file_atomically(input, "timestamp,open,high,low,close,volume\n1,1,1,1,1,1\n2,1,1,1,x,1\n");
+  const fs::path output = dir_ / "out.csv";
+  const Result r = snipe("features --csv " + input.string() + " --out " + output.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("bad.csv:3: field 'close' 'x' is not a number"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(output));
+}
+
+TEST_F(CliTest, PipelineRejectsTheBrokenFeedAndLabelsTheRest) {
+  const Result r = snipe("pipeline --config configs/tiny.toml --out " + dir_.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(read_file(dir_ / "quality.json"));
+  EXPECT_EQ(report["accepted"], 3);
+  EXPECT_EQ(report["rejected"], 1);
+  for (const auto& token : report["tokens"]) {
+    const std::string name = token["token"];
+    if (name == "broken_feed") {
+      EXPECT_EQ(token["verdict"], "rejected");
+      EXPECT_EQ(token["reasons"]["duplicate_timestamp"]["first_row"], 201);
+      EXPECT_EQ(token["reasons"]["gap"]["count"], 1);
+      EXPECT_FALSE(fs::exists(dir_ / "features" / "broken_feed.csv"));
+    } else {
+      EXPECT_EQ(token["verdict"], "accepted") << name;
+      EXPECT_TRUE(fs::exists(dir_ / "features" / (name + ".csv"))) << name;
+    }
+  }
+  // The run directory records the settings it ran with.
+  EXPECT_NE(read_file(dir_ / "config.toml").find("horizon = 12"), std::string::npos);
+}
+
+TEST_F(CliTest, BadConfigFailsNamingFileAndField) {
+  const fs::path config = dir_ / "bad.toml";
+  write_file_atomically(config, "[labels]\nstop_loss = 2.0\n");
+  const Result r = snipe("pipeline --config " + config.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("bad.toml: labels.stop_loss = 2 must be in (0, 1)"), std::string::npos)
+      << r.err;
+}
+
+TEST_F(CliTest, JsonLogLinesCarryRankLevelAndMessage) {
+  const std::string input = "data/sample/slow_bleed.csv";
+  const Result r = snipe("features --log-format json --csv " + input + " --out " +
+                         (dir_ / "f.csv").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.err);
+  std::size_t parsed = 0;
+  for (std::string line; std::getline(lines, line); ++parsed) {
+    const auto entry = nlohmann::json::parse(line);  // throws on anything but one JSON object
+    EXPECT_EQ(entry["rank"], 0);
+    EXPECT_TRUE(entry["msg"].is_string());
+    EXPECT_TRUE(entry["level"].is_string());
+  }
+  EXPECT_GE(parsed, 2u) << "resolved settings and the summary line";
+}
+
+TEST_F(CliTest, RankComesFromTheLauncherEnvironment) {
+  const Result r = snipe("features --csv data/sample/slow_bleed.csv --out " +
+                         (dir_ / "f.csv").string());
+  EXPECT_NE(r.err.find("[rank 0]"), std::string::npos);
+  const Result ranked = [&] {
+    ::setenv("OMPI_COMM_WORLD_RANK", "3", 1);
+    Result result = snipe("features --csv data/sample/slow_bleed.csv --out " +
+                          (dir_ / "g.csv").string());
+    ::unsetenv("OMPI_COMM_WORLD_RANK");
+    return result;
+  }();
+  EXPECT_NE(ranked.err.find("[rank 3]"), std::string::npos) << ranked.err;
+  EXPECT_EQ(ranked.err.find("resolved settings"), std::string::npos)
+      << "only rank 0 prints the resolved settings";
+}
+
+}  // namespace
+}  // namespace snipe
