@@ -118,8 +118,6 @@ SourceKind parse_source_kind(std::string_view name) {
 
 void read_run(const toml::table& root, std::string_view origin, RunOptions& run) {
   SectionReader section(root, "run", origin);
-  section.read("seed", run.seed);
-  section.read("threads", run.threads);
   section.read_enum("log_level", run.log.level, parse_log_level);
   section.read_enum("log_format", run.log.format, parse_log_format);
   section.finish();
@@ -209,7 +207,6 @@ Config load_config(const std::filesystem::path& path) {
 }
 
 void validate_config(const Config& c, std::string_view origin) {
-  require(c.run.threads >= 1, origin, "run.threads", c.run.threads, ">= 1");
   const ValidationOptions& v = c.validation;
   require(v.interval_s > 0, origin, "validation.interval_s", v.interval_s, "> 0 (seconds)");
   require(v.min_candles >= 1, origin, "validation.min_candles", v.min_candles, ">= 1");
@@ -242,13 +239,13 @@ std::string describe_config(const Config& c) {
   const ValidationOptions& v = c.validation;
   const LabelOptions& l = c.labels;
   return fmt::format(
-      "[run]\nseed = {}\nthreads = {}\nlog_level = {}\nlog_format = {}\n\n"
+      "[run]\nlog_level = {}\nlog_format = {}\n\n"
       "[source]\nkind = {}\ncsv_dir = {}\n\n"
       "[validation]\ninterval_s = {}\nmin_candles = {}\nmax_gap_intervals = {}\n"
       "spike_ratio = {}\nzero_volume_run = {}\nstale_run = {}\n\n"
       "[labels]\nhorizon = {}\ntake_profit = {}\nstop_loss = {}\nrug_drop = {}\n\n"
       "[output]\ndir = {}\n",
-      c.run.seed, c.run.threads, quoted(std::string_view(level.data(), level.size())),
+      quoted(std::string_view(level.data(), level.size())),
       quoted(log_format_name(c.run.log.format)), quoted(source_kind_name(c.source.kind)),
       quoted(c.source.csv_dir.string()), v.interval_s, v.min_candles, v.max_gap_intervals,
       v.spike_ratio, v.zero_volume_run, v.stale_run, l.horizon, l.take_profit, l.stop_loss,

@@ -18,9 +18,7 @@
 namespace snipe {
 
 struct RunOptions {
-  std::uint64_t seed = 42;  // every random choice of a run derives from this
-  int threads = 1;          // compute threads per rank
-  LogOptions log;           // level and format of log lines
+  LogOptions log;  // level and format of log lines
 };
 
 enum class SourceKind { kCsv };

@@ -22,13 +22,16 @@ class JsonLinesFormatter final : public spdlog::formatter {
   explicit JsonLinesFormatter(int rank) : rank_(rank) {}
 
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(msg.time);
+    const auto seconds = std::chrono::floor<std::chrono::seconds>(msg.time);
+    const auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(msg.time - seconds).count();
     const auto level = spdlog::level::to_string_view(msg.level);
     const nlohmann::json text = std::string(msg.payload.data(), msg.payload.size());
     fmt::format_to(std::back_inserter(dest),
-                   R"({{"ts":"{:%Y-%m-%dT%H:%M:%S}Z","level":"{}","rank":{},"msg":{}}})"
+                   R"({{"ts":"{:%Y-%m-%dT%H:%M:%S}.{:03}Z","level":"{}","rank":{},"msg":{}}})"
                    "\n",
-                   ms, std::string_view(level.data(), level.size()), rank_, text.dump());
+                   seconds, millis, std::string_view(level.data(), level.size()), rank_,
+                   text.dump());
   }
 
   std::unique_ptr<spdlog::formatter> clone() const override {

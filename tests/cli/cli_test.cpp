@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -135,6 +136,8 @@ TEST_F(CliTest, JsonLogLinesCarryRankLevelAndMessage) {
     EXPECT_EQ(entry["rank"], 0);
     EXPECT_TRUE(entry["msg"].is_string());
     EXPECT_TRUE(entry["level"].is_string());
+    const std::string ts = entry["ts"];  // UTC with milliseconds
+    EXPECT_TRUE(std::regex_match(ts, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"))) << ts;
   }
   EXPECT_GE(parsed, 2u) << "resolved settings and the summary line";
 }

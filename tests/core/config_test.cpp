@@ -30,8 +30,6 @@ TEST(Config, EmptyFileGivesTheDocumentedDefaults) {
 TEST(Config, ReadsEverySection) {
   const Config config = parse_config(R"(
     [run]
-    seed = 9
-    threads = 3
     log_level = "debug"
     log_format = "json"
     [source]
@@ -47,8 +45,6 @@ TEST(Config, ReadsEverySection) {
     [output]
     dir = "/tmp/run"
   )", "full.toml");
-  EXPECT_EQ(config.run.seed, 9u);
-  EXPECT_EQ(config.run.threads, 3);
   EXPECT_EQ(config.run.log.level, spdlog::level::debug);
   EXPECT_EQ(config.run.log.format, LogFormat::kJsonLines);
   EXPECT_EQ(config.source.csv_dir, "/data/dumps");
@@ -82,7 +78,8 @@ TEST(Config, OutOfRangeValueNamesFieldValueAndRule) {
       << message;
   EXPECT_NE(config_error("[validation]\nmin_candles = -3\n").find("must not be negative"),
             std::string::npos);
-  EXPECT_NE(config_error("[run]\nthreads = 0\n").find("run.threads"), std::string::npos);
+  EXPECT_NE(config_error("[validation]\ninterval_s = 0\n").find("validation.interval_s = 0"),
+            std::string::npos);
 }
 
 TEST(Config, CrossFieldRuleRugDeeperThanStopLoss) {
@@ -102,13 +99,11 @@ TEST(Config, SyntaxErrorGivesLineAndColumn) {
 
 TEST(Config, DescribedConfigParsesBackToTheSameSettings) {
   Config original;
-  original.run.seed = 1234;
   original.run.log.format = LogFormat::kJsonLines;
   original.validation.spike_ratio = 4.5;
   original.labels.horizon = 7;
   original.output.dir = "somewhere/else";
   const Config again = parse_config(describe_config(original), "described.toml");
-  EXPECT_EQ(again.run.seed, 1234u);
   EXPECT_EQ(again.run.log.format, LogFormat::kJsonLines);
   EXPECT_DOUBLE_EQ(again.validation.spike_ratio, 4.5);
   EXPECT_EQ(again.labels.horizon, 7u);
