@@ -26,9 +26,10 @@ struct CommonOptions {
 
 void add_common_options(CLI::App& app, CommonOptions& options, bool config_required);
 
-// Loads the config (or defaults), applies command-line overrides, starts logging and,
-// on rank 0, logs the resolved settings once.
-Config start_run(const CommonOptions& options);
+// Loads the config (or defaults), applies the command's own overrides, validates the
+// result, starts logging and, on rank 0, logs the resolved settings once.
+using ConfigOverrides = std::function<void(Config&)>;
+Config start_run(const CommonOptions& options, const ConfigOverrides& overrides = {});
 
 Command add_features_command(CLI::App& app);
 Command add_pipeline_command(CLI::App& app);

@@ -14,10 +14,14 @@ void add_common_options(CLI::App& app, CommonOptions& options, bool config_requi
   app.add_option("--log-format", options.log_format, "text|json (overrides the config)");
 }
 
-Config start_run(const CommonOptions& options) {
+Config start_run(const CommonOptions& options, const ConfigOverrides& overrides) {
   Config config = options.config_path.empty() ? Config{} : load_config(options.config_path);
   if (options.log_level) config.run.log.level = parse_log_level(*options.log_level);
   if (options.log_format) config.run.log.format = parse_log_format(*options.log_format);
+  if (overrides) {
+    overrides(config);
+    validate_config(config, "the command line");
+  }
   const int rank = launch_rank_from_environment();
   init_logging(config.run.log, rank);
   if (rank == 0) {

@@ -28,13 +28,14 @@ void print_validation(const std::string& input, const ValidationReport& report) 
 }
 
 int run_features(const FeaturesOptions& options) {
-  Config config = start_run(options.common);
-  if (options.interval_s) config.validation.interval_s = *options.interval_s;
+  const Config config = start_run(options.common, [&](Config& c) {
+    if (options.interval_s) c.validation.interval_s = *options.interval_s;
+  });
   const CandleSeries candles = read_candles_csv(options.input);
   if (options.validate) print_validation(options.input, validate_series(candles, config.validation));
 
   const Table indicators = compute_indicators(candles);
-  const ColumnBlock block{kIndicatorNames, &indicators};
+  const ColumnBlock block{kIndicatorNames, indicators};
   write_feature_csv(options.output, candles, std::span(&block, 1));
   spdlog::info("wrote {} rows x {} indicators to {}", candles.size(), kIndicatorCount,
                options.output);
@@ -53,10 +54,11 @@ Command add_features_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   sub->add_option("--out", options->output, "output CSV: timestamp + one column per indicator")
       ->required();
-  sub->add_flag("--validate", options->validate, "also print the validation report");
+  auto* validate = sub->add_flag("--validate", options->validate, "also print the validation report");
   sub->add_option("--interval-s", options->interval_s,
                   "bar spacing for the gap check (default 300; 86400 for daily bars)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->needs(validate);
   return {sub, [options] { return run_features(*options); }};
 }
 

@@ -50,6 +50,7 @@ std::vector<fs::path> list_token_files(const fs::path& dir) {
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir)) {
     const fs::path& path = entry.path();
+    // context.csv holds static per-token facts (see collector/sources/csv_source.h).
     if (entry.is_regular_file() && path.extension() == ".csv" && path.stem() != "context") {
       files.push_back(path);
     }
@@ -88,10 +89,10 @@ TokenOutcome process_token(const fs::path& file, const Config& config, const fs:
   const SeriesFeatures features = compute_features(candles);
   const auto labels = label_series(candles, config.labels);
   count_labels(labels, outcome);
-  const ColumnBlock blocks[] = {{kIndicatorNames, &features.indicators},
-                                {kCandleFeatureNames, &features.candle},
-                                {kIndicatorFeatureNames, &features.indicator}};
-  write_feature_csv(out_dir / "features" / (outcome.token + ".csv"), candles, blocks, &labels);
+  const ColumnBlock blocks[] = {{kIndicatorNames, features.indicators},
+                                {kCandleFeatureNames, features.candle},
+                                {kIndicatorFeatureNames, features.indicator}};
+  write_feature_csv(out_dir / "features" / (outcome.token + ".csv"), candles, blocks, labels);
   return outcome;
 }
 
@@ -114,11 +115,14 @@ nlohmann::json quality_json(const TokenOutcome& t) {
   }
   token["reasons"] = reasons;
   if (t.validation.accepted) {
-    const double n = static_cast<double>(std::max<std::size_t>(t.labelled, 1));
+    // Rates of zero labelled rows are unknown (null), not 0%.
+    const auto rate = [&](double sum) -> nlohmann::json {
+      return t.labelled == 0 ? nlohmann::json(nullptr) : nlohmann::json(sum / static_cast<double>(t.labelled));
+    };
     token["labels"] = {{"labelled", t.labelled},
-                       {"profitable_rate", static_cast<double>(t.profitable) / n},
-                       {"rug_rate", static_cast<double>(t.rugs) / n},
-                       {"mean_max_profit", t.max_profit_sum / n}};
+                       {"profitable_rate", rate(static_cast<double>(t.profitable))},
+                       {"rug_rate", rate(static_cast<double>(t.rugs))},
+                       {"mean_max_profit", rate(t.max_profit_sum)}};
   }
   return token;
 }
@@ -136,8 +140,9 @@ void print_table(const std::vector<TokenOutcome>& outcomes) {
 }
 
 int run_pipeline(const PipelineOptions& options) {
-  Config config = start_run(options.common);
-  if (options.output_dir) config.output.dir = *options.output_dir;
+  const Config config = start_run(options.common, [&](Config& c) {
+    if (options.output_dir) c.output.dir = *options.output_dir;
+  });
   const fs::path out_dir = config.output.dir;
   fs::create_directories(out_dir / "features");
   write_file_atomically(out_dir / "config.toml", describe_config(config));

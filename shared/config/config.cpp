@@ -11,6 +11,7 @@
 
 #include "shared/core/atomic_file.h"
 #include "shared/core/errors.h"
+#include "shared/features/model_features.h"
 
 namespace snipe {
 namespace {
@@ -228,6 +229,11 @@ void validate_config(const Config& c, std::string_view origin) {
           fmt::format(">= labels.stop_loss ({}): a rug is at least as deep as a stop-loss",
                       l.stop_loss));
   require(!c.output.dir.empty(), origin, "output.dir", "\"\"", "a directory path");
+  const std::size_t shortest_useful = kModelFeatureWarmup + l.horizon + 1;
+  require(v.min_candles >= shortest_useful, origin, "validation.min_candles", v.min_candles,
+          fmt::format(">= {} (feature warm-up {} + labels.horizon {} + 1), or an accepted "
+                      "series could yield no example",
+                      shortest_useful, kModelFeatureWarmup, l.horizon));
 }
 
 std::string describe_config(const Config& c) {

@@ -14,6 +14,15 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Drops one leading '+', which from_chars does not accept; false for "", "+" and "+-5".
+bool strip_plus(std::string_view& field) {
+  if (!field.empty() && field.front() == '+') {
+    field.remove_prefix(1);
+    if (!field.empty() && field.front() == '-') return false;
+  }
+  return !field.empty();
+}
+
 }  // namespace
 
 void split_line(std::string_view line, std::vector<std::string>& fields) {
@@ -62,8 +71,7 @@ std::optional<std::string_view> LineReader::next() {
 
 std::optional<double> parse_double(std::string_view field) {
   field = trim(field);
-  if (field.empty()) return std::nullopt;
-  if (field.front() == '+') field.remove_prefix(1);
+  if (!strip_plus(field)) return std::nullopt;
   double value = 0.0;
   const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
   if (ec != std::errc() || end != field.data() + field.size()) return std::nullopt;
@@ -72,7 +80,7 @@ std::optional<double> parse_double(std::string_view field) {
 
 std::optional<std::int64_t> parse_int(std::string_view field) {
   field = trim(field);
-  if (!field.empty() && field.front() == '+') field.remove_prefix(1);
+  if (!strip_plus(field)) return std::nullopt;
   std::int64_t value = 0;
   const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
   if (field.empty() || ec != std::errc() || end != field.data() + field.size()) return std::nullopt;

@@ -27,10 +27,11 @@ class JsonLinesFormatter final : public spdlog::formatter {
         std::chrono::duration_cast<std::chrono::milliseconds>(msg.time - seconds).count();
     const auto level = spdlog::level::to_string_view(msg.level);
     const nlohmann::json text = std::string(msg.payload.data(), msg.payload.size());
+    const std::tm utc = fmt::gmtime(std::chrono::system_clock::to_time_t(seconds));
     fmt::format_to(std::back_inserter(dest),
                    R"({{"ts":"{:%Y-%m-%dT%H:%M:%S}.{:03}Z","level":"{}","rank":{},"msg":{}}})"
                    "\n",
-                   seconds, millis, std::string_view(level.data(), level.size()), rank_,
+                   utc, millis, std::string_view(level.data(), level.size()), rank_,
                    text.dump());
   }
 
@@ -58,13 +59,14 @@ void init_logging(const LogOptions& options, int rank) {
 }
 
 spdlog::level::level_enum parse_log_level(std::string_view name) {
+  if (name == "warn") return spdlog::level::warn;  // spdlog spells it "warning"
   for (int i = 0; i < spdlog::level::n_levels; ++i) {
     const auto level = static_cast<spdlog::level::level_enum>(i);
     const auto candidate = spdlog::level::to_string_view(level);
     if (name == std::string_view(candidate.data(), candidate.size())) return level;
   }
   throw ConfigError(fmt::format(
-      "unknown log level '{}': use trace, debug, info, warning, error, critical or off", name));
+      "unknown log level '{}': use trace, debug, info, warn, error, critical or off", name));
 }
 
 LogFormat parse_log_format(std::string_view name) {

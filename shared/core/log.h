@@ -19,7 +19,8 @@ struct LogOptions {
 // Replaces the default spdlog logger. Call once at start-up, before other threads log.
 void init_logging(const LogOptions& options, int rank);
 
-// "trace" | "debug" | "info" | "warn" | "error" | "critical" | "off"; throws ConfigError.
+// "trace" | "debug" | "info" | "warn" (or "warning") | "error" | "critical" | "off";
+// throws ConfigError.
 spdlog::level::level_enum parse_log_level(std::string_view name);
 // "text" | "json"; throws ConfigError.
 LogFormat parse_log_format(std::string_view name);

@@ -17,12 +17,12 @@ namespace snipe {
 // A block of columns: names.size() == table.cols, table.rows == candles.size().
 struct ColumnBlock {
   std::span<const std::string_view> names;
-  const Table* table;
+  const Table& table;
 };
 
-// Writes atomically. `labels`, when given, adds profitable,max_profit,rug columns.
+// Writes atomically. Non-empty `labels` ([candles.size()]) adds profitable,max_profit,rug.
 void write_feature_csv(const std::filesystem::path& path, CandleSpan candles,
                        std::span<const ColumnBlock> blocks,
-                       const std::vector<std::optional<Label>>* labels = nullptr);
+                       std::span<const std::optional<Label>> labels = {});
 
 }  // namespace snipe

@@ -38,7 +38,7 @@ IndicatorRow IndicatorStream::push(const Candle& c) {
   if (roc_closes_.full()) set(out, Indicator::kRoc10, c.close / roc_closes_.back(10) - 1.0);
   stochastic(c, out);
   if (has_prev) {
-    const double direction = change > 0 ? 1.0 : (change < 0 ? -1.0 : 0.0);
+    const double direction = std::isnan(change) ? kNaN : (change > 0) - (change < 0);
     obv_ += direction * c.volume;
     vpt_ += c.volume * change / prev_close_;
   }
@@ -52,14 +52,17 @@ IndicatorRow IndicatorStream::push(const Candle& c) {
 }
 
 double IndicatorStream::rsi(double change) {
-  const double gain = rsi_gain_.push(change > 0 ? change : 0.0);
-  const double loss = rsi_loss_.push(change < 0 ? -change : 0.0);
+  // A NaN change stays NaN (and poisons the averages), never reads as "no move".
+  const double gain = rsi_gain_.push(std::isnan(change) ? kNaN : std::max(change, 0.0));
+  const double loss = rsi_loss_.push(std::isnan(change) ? kNaN : std::max(-change, 0.0));
   return oscillator_0_100(gain, loss);
 }
 
 double IndicatorStream::true_range_average(const Candle& c) {
-  const double range = std::max({c.high - c.low, std::abs(c.high - prev_close_),
-                                 std::abs(c.low - prev_close_)});
+  const double parts[] = {c.high - c.low, std::abs(c.high - prev_close_),
+                          std::abs(c.low - prev_close_)};
+  double range = parts[0];
+  for (const double part : parts) range = std::isnan(part) || part > range ? part : range;
   return atr_.push(range);
 }
 
@@ -84,7 +87,7 @@ void IndicatorStream::bollinger(double close, IndicatorRow& out) {
   set(out, Indicator::kBbLower, lower);
   set(out, Indicator::kBbMiddle, middle);
   set(out, Indicator::kBbUpper, upper);
-  set(out, Indicator::kBbPctB, upper > lower ? (close - lower) / (upper - lower) : 0.5);
+  set(out, Indicator::kBbPctB, upper == lower ? 0.5 : (close - lower) / (upper - lower));
   set(out, Indicator::kBbWidth, (upper - lower) / middle);
 }
 
@@ -95,9 +98,10 @@ void IndicatorStream::stochastic(const Candle& c, IndicatorRow& out) {
   const double highest = highs_.max();
   const double lowest = lows_.min();
   const double range = highest - lowest;
-  const double k = range > 0 ? 100.0 * (c.close - lowest) / range : 50.0;
+  // `range == 0` rather than `range > 0`, so a NaN range stays NaN instead of reading 50.
+  const double k = range == 0 ? 50.0 : 100.0 * (c.close - lowest) / range;
   set(out, Indicator::kStochK, k);
-  set(out, Indicator::kWilliamsR, range > 0 ? -100.0 * (highest - c.close) / range : -50.0);
+  set(out, Indicator::kWilliamsR, range == 0 ? -50.0 : -100.0 * (highest - c.close) / range);
   stoch_k_.push(k);
   if (stoch_k_.full()) set(out, Indicator::kStochD, stoch_k_.mean());
 }
@@ -121,8 +125,9 @@ double IndicatorStream::money_flow_index(const Candle& c) {
   prev_typical_price_ = typical;
   if (count_ == 0) return kNaN;
   const double flow = typical * c.volume;
-  positive_flow_.push(typical > previous ? flow : 0.0);
-  negative_flow_.push(typical < previous ? flow : 0.0);
+  const bool unknown = std::isnan(typical) || std::isnan(previous);
+  positive_flow_.push(unknown ? kNaN : (typical > previous ? flow : 0.0));
+  negative_flow_.push(unknown ? kNaN : (typical < previous ? flow : 0.0));
   if (!positive_flow_.full()) return kNaN;
   return oscillator_0_100(positive_flow_.sum(), negative_flow_.sum());
 }

@@ -7,6 +7,9 @@
 // bit for bit. Recursive indicators (EMA, Wilder averages, OBV, VPT) depend on the whole
 // history, so a stream must be fed a token's series from its first candle.
 //
+// A non-finite input never turns into a plausible number: the indicators it touches are
+// NaN for as long as it stays in their window (recursive ones: from then on).
+//
 // Definitions (t = row; "seeded" = first value is the simple mean of the first N inputs):
 //   rsi_14      Wilder: gains/losses of close from t=1, seeded Wilder averages (alpha 1/14);
 //               100 - 100 / (1 + avg_gain / avg_loss); 100 when avg_loss = 0 < avg_gain,

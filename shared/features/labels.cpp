@@ -1,6 +1,7 @@
 #include "shared/features/labels.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace snipe {
@@ -19,6 +20,7 @@ std::optional<Label> label_at(CandleSpan candles, std::size_t entry_row,
     return std::nullopt;
   }
   const double entry = candles[entry_row].close;
+  if (!std::isfinite(entry) || entry <= 0) return std::nullopt;
   const double take_profit_price = entry * (1.0 + options.take_profit) * (1.0 - kTouchTolerance);
   const double stop_loss_price = entry * (1.0 - options.stop_loss) * (1.0 + kTouchTolerance);
   const double rug_price = entry * (1.0 - options.rug_drop) * (1.0 + kTouchTolerance);
@@ -30,6 +32,7 @@ std::optional<Label> label_at(CandleSpan candles, std::size_t entry_row,
   bool decided = false;
   for (std::size_t k = 1; k <= options.horizon; ++k) {
     const Candle& c = candles[entry_row + k];
+    if (!std::isfinite(c.high) || !std::isfinite(c.low)) return std::nullopt;
     max_high = std::max(max_high, c.high);
     min_low = std::min(min_low, c.low);
     if (decided) continue;

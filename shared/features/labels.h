@@ -7,7 +7,8 @@
 //               it counts as stop-loss (the conservative reading). Neither within H: 0.
 //   max_profit  max high in (t, t+H] / entry - 1 (>= -1; the best exit in hindsight).
 //   rug         min low in (t, t+H] <= entry * (1 - rug_drop).
-// A row whose horizon runs past the end of the series has no label. A price within 1e-12
+// A row whose horizon runs past the end of the series, or that meets a non-finite price
+// or a non-positive entry, has no label. A price within 1e-12
 // (relative) of a barrier touches it, so decimal barriers hit exactly as written.
 
 #include <cstddef>

@@ -50,10 +50,21 @@ class Window {
     for_each_oldest_first([&](double x) { s += (x - m) * (x - m); });
     return s;
   }
-  double min() const { return *std::min_element(values_.begin(), values_.begin() + size_); }
-  double max() const { return *std::max_element(values_.begin(), values_.begin() + size_); }
+  // NaN when any stored value is NaN (std::min_element would skip it silently).
+  double min() const { return extreme([](double a, double b) { return b < a; }); }
+  double max() const { return extreme([](double a, double b) { return b > a; }); }
 
  private:
+  template <class Better>
+  double extreme(Better better) const {
+    double best = values_[0];
+    for (std::size_t i = 0; i < size_; ++i) {
+      if (std::isnan(values_[i])) return kNaN;
+      if (better(best, values_[i])) best = values_[i];
+    }
+    return best;
+  }
+
   template <class F>
   void for_each_oldest_first(F&& f) const {
     const std::size_t oldest = size_ < N ? 0 : next_;

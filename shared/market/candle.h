@@ -14,7 +14,8 @@ struct Candle {
   double high = 0.0;
   double low = 0.0;
   double close = 0.0;
-  double volume = 0.0;  // traded amount in the bar, >= 0
+  double volume = 0.0;  // traded value in the bar, >= 0; sources report it in the quote
+                        // currency (USD) so log1p(volume) compares across tokens
 
   friend bool operator==(const Candle&, const Candle&) = default;
 };

@@ -24,7 +24,12 @@ std::array<std::size_t, 6> locate_columns(const std::vector<std::string>& header
   for (std::size_t c = 0; c < kColumns.size(); ++c) {
     std::size_t found = header.size();
     for (std::size_t h = 0; h < header.size(); ++h) {
-      if (csv::normalize_header(header[h]) == kColumns[c]) found = h;
+      if (csv::normalize_header(header[h]) != kColumns[c]) continue;
+      if (found != header.size()) {
+        throw DataError(fmt::format("{}:1: column '{}' appears twice (columns {} and {}); keep one",
+                                    origin, kColumns[c], found + 1, h + 1));
+      }
+      found = h;
     }
     if (found == header.size()) {
       throw DataError(fmt::format(

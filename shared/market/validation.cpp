@@ -1,5 +1,6 @@
 #include "shared/market/validation.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -39,16 +40,21 @@ CandleFlags check_bar(const Candle& c) {
 // Problems visible between a bar and the one before it.
 CandleFlags check_step(const Candle& prev, const Candle& c, const ValidationOptions& options) {
   CandleFlags flags = 0;
-  const std::int64_t step = c.timestamp - prev.timestamp;
-  if (step == 0) {
+  if (c.timestamp == prev.timestamp) {
     flags |= flag_of(Reason::kDuplicateTimestamp);
-  } else if (step < 0) {
+  } else if (c.timestamp < prev.timestamp) {
     flags |= flag_of(Reason::kTimestampBackwards);
-  } else if (static_cast<double>(step) >
-             options.max_gap_intervals * static_cast<double>(options.interval_s)) {
-    flags |= flag_of(Reason::kGap);
+  } else {
+    // Unsigned difference: exact for any later int64 timestamp, no signed overflow.
+    const std::uint64_t step = static_cast<std::uint64_t>(c.timestamp) -
+                               static_cast<std::uint64_t>(prev.timestamp);
+    if (static_cast<double>(step) >
+        options.max_gap_intervals * static_cast<double>(options.interval_s)) {
+      flags |= flag_of(Reason::kGap);
+    }
   }
-  if (prev.close > 0 && c.close / prev.close - 1.0 > options.spike_ratio) {
+  // A wick is a spike too: labels read highs, so one bad tick would fake a take-profit.
+  if (prev.close > 0 && std::max(c.close, c.high) / prev.close - 1.0 > options.spike_ratio) {
     flags |= flag_of(Reason::kSpike);
   }
   return flags;
@@ -99,7 +105,7 @@ ValidationReport validate_series(CandleSpan candles, const ValidationOptions& op
   flag_runs(candles, options.stale_run, Reason::kStale,
             [&](std::size_t i) {
               const Candle& c = candles[i];
-              return i > 0 && c.high == c.low && c.close == candles[i - 1].close;
+              return c.high == c.low && (i == 0 || c.close == candles[i - 1].close);
             },
             report.flags);
 

@@ -18,7 +18,7 @@ struct ValidationOptions {
   std::int64_t interval_s = 300;       // expected bar spacing (5-minute candles)
   std::size_t min_candles = 200;       // shorter series are rejected as too_short
   double max_gap_intervals = 2.0;      // a step wider than this many intervals is a gap
-  double spike_ratio = 10.0;           // close / previous close - 1 above this is a spike (+1000%)
+  double spike_ratio = 10.0;           // close or high / previous close - 1 above this is a spike (+1000%)
   std::size_t zero_volume_run = 12;    // this many zero-volume bars in a row is a dead run
   std::size_t stale_run = 24;          // this many flat bars in a row (high == low, close unchanged)
 };
@@ -34,8 +34,9 @@ enum class Reason : std::uint8_t {
   kDuplicateTimestamp,     // same timestamp as the previous bar
   kTimestampBackwards,     // earlier than the previous bar
   kGap,                    // more than max_gap_intervals after the previous bar
-  kSpike,                  // close jumped more than spike_ratio over the previous close
-  kStale,                  // part of a run of >= stale_run flat bars
+  kSpike,                  // close or high more than spike_ratio over the previous close
+  kStale,                  // part of a run of >= stale_run flat bars (high == low, close
+                           // unchanged from the bar before, if any)
   kCount
 };
 inline constexpr std::size_t kReasonCount = static_cast<std::size_t>(Reason::kCount);

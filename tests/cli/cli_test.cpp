@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <regex>
 #include <sstream>
@@ -140,6 +141,26 @@ TEST_F(CliTest, JsonLogLinesCarryRankLevelAndMessage) {
     EXPECT_TRUE(std::regex_match(ts, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"))) << ts;
   }
   EXPECT_GE(parsed, 2u) << "resolved settings and the summary line";
+}
+
+TEST_F(CliTest, JsonTimestampsAreUtcWhateverTheLocalTimeZone) {
+  ::setenv("TZ", "Asia/Kolkata", 1);  // UTC+05:30: a local time would be 5.5 h off
+  const Result r = snipe("features --log-format json --csv data/sample/slow_bleed.csv --out " +
+                         (dir_ / "f.csv").string());
+  ::unsetenv("TZ");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string ts = nlohmann::json::parse(r.err.substr(0, r.err.find('\n')))["ts"];
+  std::tm parsed{};
+  ASSERT_NE(strptime(ts.c_str(), "%Y-%m-%dT%H:%M:%S", &parsed), nullptr) << ts;
+  const auto logged = static_cast<double>(timegm(&parsed));
+  EXPECT_NEAR(logged, static_cast<double>(std::time(nullptr)), 120.0) << ts;
+}
+
+TEST_F(CliTest, ResolvedSettingsShowCommandLineOverrides) {
+  const Result r = snipe("features --validate --interval-s 86400 --csv data/sample/slow_bleed.csv --out " +
+                         (dir_ / "f.csv").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("interval_s = 86400"), std::string::npos) << r.err;
 }
 
 TEST_F(CliTest, RankComesFromTheLauncherEnvironment) {

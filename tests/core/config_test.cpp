@@ -87,6 +87,17 @@ TEST(Config, CrossFieldRuleRugDeeperThanStopLoss) {
             std::string::npos);
 }
 
+TEST(Config, MinCandlesMustLeaveRoomForWarmupAndHorizon) {
+  // 49 warm-up rows + a 24-candle horizon + 1: shorter accepted series yield no example.
+  const std::string message = config_error("[validation]\nmin_candles = 60\n");
+  EXPECT_NE(message.find("validation.min_candles = 60 must be >= 74"), std::string::npos) << message;
+  EXPECT_EQ(config_error("[validation]\nmin_candles = 74\n"), "");
+}
+
+TEST(Config, WarnIsAcceptedAsTheUsualSpellingOfWarning) {
+  EXPECT_EQ(parse_config("[run]\nlog_level = \"warn\"\n", "t.toml").run.log.level, spdlog::level::warn);
+}
+
 TEST(Config, BadEnumValueNamesTheField) {
   const std::string message = config_error("[run]\nlog_format = \"xml\"\n");
   EXPECT_NE(message.find("run.log_format"), std::string::npos) << message;

@@ -40,6 +40,9 @@ TEST(CsvNumbers, ParseOnlyWholeFields) {
   EXPECT_FALSE(parse_double("1.5x").has_value());
   EXPECT_FALSE(parse_double("").has_value());
   EXPECT_FALSE(parse_double("1,5").has_value());
+  EXPECT_FALSE(parse_double("+-5").has_value());
+  EXPECT_FALSE(parse_double("+").has_value());
+  EXPECT_FALSE(parse_int("+-5").has_value());
   EXPECT_EQ(parse_int("1700000000"), 1700000000);
   EXPECT_FALSE(parse_int("17.5").has_value());
 }

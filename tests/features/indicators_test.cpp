@@ -991,5 +991,54 @@ TEST(Scale, PriceUnitIndicatorsScaleAndDimensionlessOnesDoNot) {
   EXPECT_EQ(differences(compute_indicators(scaled), expected, scaled, 1e-9), "");
 }
 
+// ---------------------------------------------------------------------------------------
+// Non-finite input
+// ---------------------------------------------------------------------------------------
+
+// A NaN price must never come out as a plausible number (RSI 50, %K 50, OBV unchanged):
+// every indicator is NaN at the bad bar, windowed ones recover once it leaves their
+// window, recursive ones stay NaN.
+TEST(NonFiniteInput, IsNanAtTheBadBarAndRecoversOnlyForWindowedIndicators) {
+  for (const auto corrupt : {+[](Candle& c) { c.close = kNaN; }, +[](Candle& c) { c.low = kNaN; },
+                             +[](Candle& c) { c.volume = kNaN; }}) {
+    CandleSeries candles = random_series(120, 5, 1.0);
+    corrupt(candles[60]);
+    const Table table = compute_indicators(candles);
+    const IndicatorRow bad = [&] {
+      IndicatorRow row;
+      for (std::size_t i = 0; i < kIndicatorCount; ++i) row[i] = table.at(60, i);
+      return row;
+    }();
+    const bool close_nan = std::isnan(candles[60].close);
+    const bool low_nan = std::isnan(candles[60].low);
+    if (close_nan || low_nan) {
+      for (const Indicator i : {Indicator::kStochK, Indicator::kWilliamsR}) {
+        EXPECT_TRUE(std::isnan(get(bad, i))) << kIndicatorNames[idx(i)];
+      }
+      // The true range of bar 60 reads its low and the close of bar 59; a NaN close
+      // reaches ATR through bar 61's true range.
+      EXPECT_TRUE(std::isnan(at(table, low_nan ? 60 : 61, Indicator::kAtr14)));
+      // %K's window of 14 has passed by row 60 + 14; ATR is recursive and stays NaN.
+      EXPECT_TRUE(std::isfinite(at(table, 60 + 14, Indicator::kStochK)));
+      EXPECT_TRUE(std::isnan(at(table, 119, Indicator::kAtr14)));
+    }
+    if (close_nan) {
+      for (const Indicator i : {Indicator::kRsi14, Indicator::kEma9, Indicator::kBbPctB,
+                                Indicator::kObv, Indicator::kVpt, Indicator::kMfi14}) {
+        EXPECT_TRUE(std::isnan(get(bad, i))) << kIndicatorNames[idx(i)];
+      }
+      EXPECT_TRUE(std::isfinite(at(table, 60 + 20, Indicator::kBbPctB)));
+      EXPECT_TRUE(std::isnan(at(table, 119, Indicator::kRsi14)));
+      EXPECT_TRUE(std::isnan(at(table, 119, Indicator::kObv)));
+    }
+    if (std::isnan(candles[60].volume)) {
+      EXPECT_TRUE(std::isnan(get(bad, Indicator::kMfi14)));
+      EXPECT_TRUE(std::isnan(get(bad, Indicator::kObv)));
+      EXPECT_TRUE(std::isfinite(get(bad, Indicator::kRsi14))) << "RSI does not read volume";
+      EXPECT_TRUE(std::isfinite(at(table, 60 + 14, Indicator::kMfi14)));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace snipe

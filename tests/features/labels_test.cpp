@@ -1,5 +1,7 @@
 #include "shared/features/labels.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "tests/support/series.h"
@@ -98,6 +100,15 @@ TEST(Labels, HorizonPastTheEndHasNoLabel) {
   EXPECT_FALSE(label_at(candles, 1, options(3)).has_value());
   EXPECT_FALSE(label_at(candles, 0, options(4)).has_value());
   EXPECT_FALSE(label_at(candles, 99, options(1)).has_value());
+}
+
+TEST(Labels, NonFinitePriceInTheHorizonGivesNoLabel) {
+  auto candles = entry_then({{110, 95}, {121, 99}});
+  candles[1].high = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_FALSE(label_at(candles, 0, options(2)).has_value());
+  candles[1].high = 110;
+  candles[0].close = std::numeric_limits<double>::infinity();
+  EXPECT_FALSE(label_at(candles, 0, options(2)).has_value());
 }
 
 TEST(Labels, SeriesLabelsEveryRowExceptTheLastHorizon) {

@@ -147,17 +147,23 @@ TEST(ModelFeatures, NoVolumeAtAllReadsAsZeroFlowNotNan) {
   EXPECT_EQ(f.indicator.at(59, static_cast<std::size_t>(IndicatorFeature::kVptFlow20)), 0.0);
 }
 
-TEST(ModelFeatures, StreamGivesTheBatchValuesBitForBit) {
+TEST(ModelFeatures, ACopiedStreamContinuesExactlyLikeTheOriginal) {
+  // The shim snapshots a token's stream (hot reload, several models on one feed): a copy
+  // taken mid-series must continue bit for bit like the stream it was copied from and
+  // like the batch computation over the whole series.
   const auto candles = testing::random_walk(300, 77, 5e-7);
   const SeriesFeatures batch = compute_features(candles);
-  FeatureStream stream;
-  for (std::size_t t = 0; t < candles.size(); ++t) {
-    const FeatureRow row = stream.push(candles[t]);
-    ASSERT_EQ(std::memcmp(row.candle.data(), batch.candle.row(t).data(), sizeof row.candle), 0) << t;
-    ASSERT_EQ(std::memcmp(row.indicator.data(), batch.indicator.row(t).data(), sizeof row.indicator), 0) << t;
-    ASSERT_EQ(std::memcmp(row.indicators.data(), batch.indicators.row(t).data(), sizeof row.indicators), 0) << t;
+  FeatureStream original;
+  for (std::size_t t = 0; t < 150; ++t) original.push(candles[t]);
+  FeatureStream copy = original;
+  for (std::size_t t = 150; t < candles.size(); ++t) {
+    const FeatureRow a = original.push(candles[t]);
+    const FeatureRow b = copy.push(candles[t]);
+    ASSERT_EQ(std::memcmp(&a, &b, sizeof a), 0) << t;
+    ASSERT_EQ(std::memcmp(b.candle.data(), batch.candle.row(t).data(), sizeof b.candle), 0) << t;
+    ASSERT_EQ(std::memcmp(b.indicator.data(), batch.indicator.row(t).data(), sizeof b.indicator), 0) << t;
   }
-  EXPECT_EQ(stream.count(), candles.size());
+  EXPECT_EQ(copy.count(), candles.size());
 }
 
 }  // namespace

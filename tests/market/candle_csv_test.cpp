@@ -61,6 +61,13 @@ TEST(CandleCsv, ShortRowAndBadTimestampAreErrors) {
             std::string::npos);
 }
 
+TEST(CandleCsv, DuplicatedColumnIsAnErrorNotASilentChoice) {
+  const std::string message =
+      parse_error("timestamp,open,high,low,close,volume,Close\n1,1,1,1,1,1,999\n");
+  EXPECT_NE(message.find("column 'close' appears twice (columns 5 and 7)"), std::string::npos)
+      << message;
+}
+
 TEST(CandleCsv, MissingColumnIsNamed) {
   const std::string message = parse_error("timestamp,open,high,low,close\n1,1,1,1,1\n");
   EXPECT_NE(message.find("missing column 'volume'"), std::string::npos) << message;

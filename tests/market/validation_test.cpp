@@ -119,6 +119,21 @@ TEST_F(ValidationTest, SpikeJustUnderTheRatioIsAccepted) {
   EXPECT_TRUE(validate().accepted) << validate().summary();
 }
 
+TEST_F(ValidationTest, WickSpikeCountsLikeACloseSpike) {
+  // One bad tick in the high would otherwise fake a take-profit in the labels.
+  candles_[125].high = candles_[124].close * 12.0;
+  expect_only(Reason::kSpike, {125});
+}
+
+TEST_F(ValidationTest, ExtremeTimestampsAreAGapWithoutOverflow) {
+  candles_.resize(options_.min_candles);
+  for (std::size_t i = 0; i < candles_.size(); ++i) {
+    candles_[i].timestamp = std::numeric_limits<std::int64_t>::min() + static_cast<std::int64_t>(i) * 300;
+  }
+  candles_.back().timestamp = std::numeric_limits<std::int64_t>::max();
+  expect_only(Reason::kGap, {candles_.size() - 1});
+}
+
 TEST_F(ValidationTest, ZeroVolumeRunOnlyFromTheConfiguredLength) {
   options_.zero_volume_run = 4;
   for (std::size_t i = 130; i < 133; ++i) candles_[i].volume = 0;  // 3: allowed
@@ -137,6 +152,15 @@ TEST_F(ValidationTest, StaleFlatRun) {
   candles_[165].high = std::max(candles_[165].high, price);
   candles_[165].low = std::min(candles_[165].low, price);
   expect_only(Reason::kStale, {160, 161, 162, 163, 164});
+}
+
+TEST_F(ValidationTest, StaleRunMayStartAtTheFirstBar) {
+  options_.stale_run = 5;
+  const double price = candles_[5].open;
+  for (std::size_t i = 0; i < 5; ++i) {
+    candles_[i] = {candles_[i].timestamp, price, price, price, price, 1.0};
+  }
+  expect_only(Reason::kStale, {0, 1, 2, 3, 4});
 }
 
 TEST_F(ValidationTest, SummaryListsEveryReasonWithItsFirstRow) {
