@@ -32,6 +32,7 @@ using ConfigOverrides = std::function<void(Config&)>;
 Config start_run(const CommonOptions& options, const ConfigOverrides& overrides = {});
 
 Command add_features_command(CLI::App& app);
+Command add_collect_command(CLI::App& app);
 Command add_pipeline_command(CLI::App& app);
 
 }  // namespace snipe::cli

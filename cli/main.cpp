@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
                "attention-LSTM that the trading bot loads"};
   app.require_subcommand(1);
   const std::array commands = {snipe::cli::add_features_command(app),
+                               snipe::cli::add_collect_command(app),
                                snipe::cli::add_pipeline_command(app)};
   CLI11_PARSE(app, argc, argv);
 

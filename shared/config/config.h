@@ -11,6 +11,9 @@
 #include <string>
 #include <string_view>
 
+#include "collector/net/net_options.h"
+#include "collector/simulator/market_simulator.h"
+#include "collector/sources/provider_options.h"
 #include "shared/core/log.h"
 #include "shared/features/labels.h"
 #include "shared/market/validation.h"
@@ -21,11 +24,26 @@ struct RunOptions {
   LogOptions log;  // level and format of log lines
 };
 
-enum class SourceKind { kCsv };
+enum class SourceKind { kSynthetic, kBirdeye, kGeckoTerminal, kCsv };
 
 struct SourceOptions {
-  SourceKind kind = SourceKind::kCsv;        // where candles come from
-  std::filesystem::path csv_dir = "data/sample";  // csv source: one <token>.csv per token
+  SourceKind kind = SourceKind::kSynthetic;  // where candles come from; synthetic needs no key
+  std::filesystem::path csv_dir;             // csv source: one <token>.csv per token
+};
+
+struct BirdeyeConfig {
+  collector::EndpointOptions endpoint{.base_url = "https://public-api.birdeye.so",
+                                      .keys_env = "SNIPE_BIRDEYE_KEYS",
+                                      .requests_per_second = 1.0,
+                                      .requests_per_minute = 60.0};
+  collector::BirdeyeOptions source;
+};
+
+struct GeckoTerminalConfig {
+  collector::EndpointOptions endpoint{.base_url = "https://api.geckoterminal.com",
+                                      .requests_per_second = 1.0,
+                                      .requests_per_minute = 30.0};  // the API's global limit
+  collector::GeckoTerminalOptions source;
 };
 
 struct OutputOptions {
@@ -35,6 +53,10 @@ struct OutputOptions {
 struct Config {
   RunOptions run;
   SourceOptions source;
+  collector::simulator::SimulatorOptions synthetic;
+  BirdeyeConfig birdeye;
+  GeckoTerminalConfig geckoterminal;
+  collector::RetryOptions http;
   ValidationOptions validation;
   LabelOptions labels;
   OutputOptions output;
@@ -54,5 +76,7 @@ void validate_config(const Config& config, std::string_view origin);
 std::string describe_config(const Config& config);
 
 std::string_view source_kind_name(SourceKind kind);
+// "synthetic" | "birdeye" | "geckoterminal" | "csv"; throws ConfigError.
+SourceKind parse_source_kind(std::string_view name);
 
 }  // namespace snipe

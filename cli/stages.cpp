@@ -1,0 +1,67 @@
+#include "cli/stages.h"
+
+#include <cstdlib>
+
+#include <spdlog/spdlog.h>
+
+#include "collector/source_factory.h"
+#include "shared/core/csv.h"
+
+namespace snipe::cli {
+namespace {
+
+// The settings that decide the data set's content. Logging, output paths, rate limits
+// and retries do not: changing them must not invalidate a half-finished run.
+std::string data_fingerprint(Config c) {
+  c.run = {};
+  c.output = {};
+  c.http = {};
+  c.birdeye.endpoint = {};
+  c.geckoterminal.endpoint = {};
+  return describe_config(c);
+}
+
+// Fault injection for the crash-resume tests: SNIPE_TEST_KILL_AFTER_TOKENS=N makes a rank
+// SIGKILL itself after checkpointing N tokens (SNIPE_TEST_KILL_RANK picks the rank, 0 by
+// default). Read here, at the edge, never deeper in the code.
+std::size_t kill_after_tokens(int rank) {
+  const char* after = std::getenv("SNIPE_TEST_KILL_AFTER_TOKENS");
+  if (after == nullptr) return 0;
+  const char* which = std::getenv("SNIPE_TEST_KILL_RANK");
+  const auto target = which == nullptr ? std::optional<std::int64_t>(0) : csv::parse_int(which);
+  const auto count = csv::parse_int(after);
+  if (!count || *count <= 0 || target != rank) return 0;
+  return static_cast<std::size_t>(*count);
+}
+
+}  // namespace
+
+collector::CollectTotals collect_stage(const Config& config, const MpiContext& mpi,
+                                       const std::filesystem::path& data_dir, bool incremental) {
+  const std::unique_ptr<collector::Source> source = collector::make_source(config, mpi);
+  const collector::CollectJobOptions options{.out_dir = data_dir,
+                                             .incremental = incremental,
+                                             .validation = config.validation,
+                                             .labels = config.labels,
+                                             .config_fingerprint = data_fingerprint(config),
+                                             .kill_after_tokens = kill_after_tokens(mpi.rank())};
+  const collector::CollectTotals totals = collector::run_collect(*source, mpi, options);
+  if (mpi.rank() == 0) {
+    spdlog::info("collected {} tokens: {} accepted, {} rejected, {} failed; {} examples in {}",
+                 totals.tokens, totals.accepted, totals.rejected, totals.failed, totals.examples,
+                 data_dir.string());
+  }
+  return totals;
+}
+
+int run_on_every_rank(const MpiContext& mpi, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const Error& e) {
+    spdlog::error("rank {} on {}: {}", mpi.rank(), mpi.host(), e.what());
+    if (mpi.size() > 1) mpi.abort(1);
+    return 1;
+  }
+}
+
+}  // namespace snipe::cli

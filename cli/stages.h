@@ -1,0 +1,23 @@
+#pragma once
+// Pipeline stages shared by the stage commands (`snipe collect`) and the whole job
+// (`snipe pipeline`), plus the rule for failing a multi-rank job.
+
+#include <filesystem>
+#include <functional>
+
+#include "collector/collect_job.h"
+#include "shared/config/config.h"
+#include "shared/mpi/mpi_context.h"
+
+namespace snipe::cli {
+
+// Collects the configured source into `data_dir` (collective).
+collector::CollectTotals collect_stage(const Config& config, const MpiContext& mpi,
+                                       const std::filesystem::path& data_dir, bool incremental);
+
+// Runs `body` on this rank. A snipe::Error is logged with the rank; in a job of several
+// ranks the whole job is then aborted (MPI_Abort), so no rank waits forever in a
+// collective for one that died.
+int run_on_every_rank(const MpiContext& mpi, const std::function<int()>& body);
+
+}  // namespace snipe::cli

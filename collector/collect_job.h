@@ -1,0 +1,45 @@
+#pragma once
+// `snipe collect`: every rank takes its slice of the source's tokens (token i belongs to
+// rank i mod size), fetches, validates, computes features and labels, and writes its own
+// HDF5 shard; rank 0 then writes manifest.json and quality.json. Per-token checkpoints
+// make a rerun after a crash finish the same data set; `incremental` appends only bars
+// newer than the stored ones.
+//
+// Output directory (DATA_DIR):
+//   shard-00000.h5 ...   one per rank (shared/store/shard.h)
+//   manifest.json        shards, counts, label balance, feature names, hashes
+//   quality.json         rejections by reason, failures by reason, per-token verdicts
+//   .work/               checkpoints while a run is in progress (removed at the end)
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "collector/source.h"
+#include "shared/features/labels.h"
+#include "shared/market/validation.h"
+#include "shared/mpi/mpi_context.h"
+
+namespace snipe::collector {
+
+struct CollectJobOptions {
+  std::filesystem::path out_dir;     // DATA_DIR
+  bool incremental = false;          // fetch only bars after the last stored one per token
+  ValidationOptions validation;      // what a series must satisfy to be stored
+  LabelOptions labels;               // barriers of the example labels
+  std::string config_fingerprint;    // data-relevant settings; a change restarts checkpoints
+  std::size_t kill_after_tokens = 0; // fault injection (tests): SIGKILL self after N tokens
+};
+
+struct CollectTotals {
+  std::int64_t tokens = 0, accepted = 0, rejected = 0, failed = 0, examples = 0;
+};
+
+// Collective: every rank of `mpi` must call it. Returns the job-wide totals on every rank.
+CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJobOptions& options);
+
+inline constexpr std::int64_t kManifestSchemaVersion = 1;
+std::string shard_file_name(int rank);  // "shard-00000.h5"
+
+}  // namespace snipe::collector

@@ -1,0 +1,18 @@
+#pragma once
+// The one place that turns settings into a Source: the synthetic simulator (the embedded
+// default), a CSV directory, or an HTTP provider with its key pool, rate limits and
+// retries. The returned source owns everything it needs.
+
+#include <memory>
+
+#include "collector/source.h"
+#include "shared/config/config.h"
+#include "shared/mpi/mpi_context.h"
+
+namespace snipe::collector {
+
+// Collective for HTTP sources (rank 0's clock is broadcast, so every rank asks for the
+// same time range). Throws ConfigError for unusable settings (no key, bad directory).
+std::unique_ptr<Source> make_source(const Config& config, const MpiContext& mpi);
+
+}  // namespace snipe::collector

@@ -1,0 +1,115 @@
+// `snipe collect` as users run it: under mpirun with 1 and 2 ranks, killed mid-run and
+// restarted, and with the CSV source overriding the config from the command line.
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <tuple>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "shared/core/atomic_file.h"
+#include "shared/store/shard.h"
+#include "tests/support/temp_dir.h"
+
+namespace snipe {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+// Runs a shell command line; returns its exit status, stderr in `err`.
+int run(const std::string& command, const fs::path& dir, std::string* err = nullptr) {
+  const fs::path err_file = dir / "stderr.txt";
+  const int status = std::system((command + " >/dev/null 2>" + err_file.string()).c_str());
+  if (err != nullptr) *err = read_file(err_file);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string mpirun(int ranks) {
+  return "mpirun --allow-run-as-root --oversubscribe -np " + std::to_string(ranks) + " ";
+}
+
+std::string collect(const fs::path& out, const std::string& extra = "") {
+  return std::string(SNIPE_BINARY) + " collect --config configs/tiny.toml --out " + out.string() + " " + extra;
+}
+
+// Every example of a data set as (token, end row, labels), whatever shard holds it.
+using ExampleKey = std::tuple<std::string, std::uint32_t, bool, float, bool>;
+std::set<ExampleKey> examples_of(const fs::path& data_dir) {
+  std::set<ExampleKey> all;
+  const json manifest = json::parse(read_file(data_dir / "manifest.json"));
+  for (const json& info : manifest["shards"]) {
+    const Shard shard = read_shard(data_dir / info["file"].get<std::string>());
+    for (const Example& e : shard.examples) {
+      all.emplace(shard.series[e.series].token, e.end_row, e.profitable, e.max_profit, e.rug);
+    }
+  }
+  return all;
+}
+
+std::string content_hash_of(const fs::path& data_dir) {
+  return json::parse(read_file(data_dir / "manifest.json"))["content_hash"];
+}
+
+bool have_mpirun() { return std::system("command -v mpirun >/dev/null 2>&1") == 0; }
+
+TEST(CollectCli, OneRankAndTwoRanksStoreTheSameExamples) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";
+  testing::TempDir dir;
+  std::string err;
+  ASSERT_EQ(run(collect(dir / "one"), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run(mpirun(2) + collect(dir / "two"), dir.path(), &err), 0) << err;
+  const auto one = examples_of(dir / "one");
+  EXPECT_GT(one.size(), 100u);
+  EXPECT_EQ(one, examples_of(dir / "two"));
+  EXPECT_EQ(json::parse(read_file(dir / "two" / "manifest.json"))["shards"].size(), 2u);
+}
+
+TEST(CollectCli, AKilledRankResumesToTheSameContentHash) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";
+  testing::TempDir dir;
+  std::string err;
+  ASSERT_EQ(run(mpirun(2) + collect(dir / "clean"), dir.path(), &err), 0) << err;
+
+  // Rank 1 dies by SIGKILL after checkpointing 2 of its tokens: mpirun must fail the job.
+  const std::string kill = "SNIPE_TEST_KILL_AFTER_TOKENS=2 SNIPE_TEST_KILL_RANK=1 ";
+  EXPECT_NE(run(kill + mpirun(2) + collect(dir / "killed"), dir.path(), &err), 0);
+  EXPECT_FALSE(fs::exists(dir / "killed" / "manifest.json"));
+
+  ASSERT_EQ(run(mpirun(2) + collect(dir / "killed"), dir.path(), &err), 0) << err;
+  EXPECT_EQ(content_hash_of(dir / "killed"), content_hash_of(dir / "clean"));
+  EXPECT_EQ(examples_of(dir / "killed"), examples_of(dir / "clean"));
+}
+
+TEST(CollectCli, CsvDirOnTheCommandLineOverridesTheConfig) {
+  testing::TempDir dir;
+  std::string err;
+  ASSERT_EQ(run(std::string(SNIPE_BINARY) + " collect --csv-dir data/sample --out " + (dir / "csv").string(),
+                dir.path(), &err),
+            0)
+      << err;
+  const json quality = json::parse(read_file(dir / "csv" / "quality.json"));
+  EXPECT_EQ(quality["source"], "csv");
+  EXPECT_EQ(quality["tokens"]["rejected"], 1);
+  EXPECT_EQ(quality["not_accepted"][0]["token"], "broken_feed");
+}
+
+TEST(CollectCli, AFailingRankEndsTheWholeJobNamingTheRank) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";
+  testing::TempDir dir;
+  std::string err;
+  const int status = run("timeout 60 " + mpirun(2) + std::string(SNIPE_BINARY) +
+                             " collect --csv-dir /nonexistent/dumps --out " + (dir / "x").string(),
+                         dir.path(), &err);
+  EXPECT_NE(status, 0);
+  EXPECT_NE(status, 124) << "the job hung instead of failing";
+  EXPECT_NE(err.find("/nonexistent/dumps is not a directory"), std::string::npos) << err;
+  EXPECT_NE(err.find("rank "), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace snipe
