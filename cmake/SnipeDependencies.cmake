@@ -12,6 +12,12 @@ find_package(Boost 1.74 REQUIRED COMPONENTS serialization)
 if(SNIPE_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
+if(SNIPE_BUILD_TESTS OR SNIPE_BUILD_BENCHMARKS)
+  # The loopback mock provider (tests/support/mock_provider.cpp); Debian ships
+  # cpp-httplib as a shared library found through pkg-config.
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(CPP_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+endif()
 if(SNIPE_BUILD_BENCHMARKS)
   find_package(benchmark REQUIRED)
 endif()
