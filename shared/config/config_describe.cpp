@@ -1,12 +1,14 @@
 // describe_config: the resolved settings as TOML that parses back to the same Config.
 
-#include <sstream>
+#include <filesystem>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "shared/config/config.h"
+#include "shared/config/config_fields.h"
 
 namespace snipe {
 namespace {
@@ -36,71 +38,37 @@ class TomlWriter {
   std::string out_;
 };
 
-void describe_endpoint(TomlWriter& w, const collector::EndpointOptions& e, bool keyed) {
-  w.key("base_url", e.base_url);
-  if (keyed) {
-    w.key("keys_env", e.keys_env);
-    w.key("key_file", e.key_file);
+// Prints every field config_fields() lists.
+class ConfigWriter {
+ public:
+  void section(std::string_view name) { toml_.section(name); }
+  template <class T>
+  void operator()(std::string_view key, const T& field) {
+    if constexpr (std::is_same_v<T, std::filesystem::path>) {
+      toml_.key(key, field.string());
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      toml_.key(key, std::string_view(field));
+    } else {
+      toml_.key(key, field);
+    }
   }
-  w.key("requests_per_second", e.requests_per_second);
-  w.key("requests_per_minute", e.requests_per_minute);
-}
+  template <class T, class Parse, class Name>
+  void enumerated(std::string_view key, const T& field, Parse /*parse*/, Name name_of) {
+    toml_.key(key, name_of(field));
+  }
+  std::string str() && { return std::move(toml_).str(); }
+
+ private:
+  TomlWriter toml_;
+};
 
 }  // namespace
 
-std::string describe_config(const Config& c) {
-  TomlWriter w;
-  const auto level = spdlog::level::to_string_view(c.run.log.level);
-  w.section("run");
-  w.key("log_level", std::string_view(level.data(), level.size()));
-  w.key("log_format", log_format_name(c.run.log.format));
-  w.section("source");
-  w.key("kind", source_kind_name(c.source.kind));
-  w.key("csv_dir", c.source.csv_dir.string());
-  w.section("synthetic");
-  w.key("seed", c.synthetic.seed);
-  w.key("tokens", c.synthetic.tokens);
-  w.key("min_candles", c.synthetic.min_candles);
-  w.key("max_candles", c.synthetic.max_candles);
-  w.key("start_timestamp", c.synthetic.start_timestamp);
-  w.key("end_timestamp", c.synthetic.end_timestamp);
-  w.section("birdeye");
-  describe_endpoint(w, c.birdeye.endpoint, /*keyed=*/true);
-  const auto& b = c.birdeye.source;
-  w.key("chain", b.chain);
-  w.key("tokens", b.tokens);
-  w.key("discover_limit", b.discover_limit);
-  w.key("discover_meme_platforms", b.discover_meme_platforms);
-  w.key("time_from", b.time_from);
-  w.key("time_to", b.time_to);
-  w.key("fetch_context", b.fetch_context);
-  w.key("overview_liquidity", b.overview_liquidity);
-  w.section("geckoterminal");
-  describe_endpoint(w, c.geckoterminal.endpoint, /*keyed=*/false);
-  w.key("network", c.geckoterminal.source.network);
-  w.key("pools", c.geckoterminal.source.pools);
-  w.key("limit", c.geckoterminal.source.limit);
-  w.section("http");
-  w.key("timeout_ms", c.http.timeout_ms);
-  w.key("max_attempts", c.http.max_attempts);
-  w.key("backoff_base_ms", c.http.backoff_base_ms);
-  w.key("backoff_cap_ms", c.http.backoff_cap_ms);
-  w.key("malformed_retries", c.http.malformed_retries);
-  w.section("validation");
-  w.key("interval_s", c.validation.interval_s);
-  w.key("min_candles", c.validation.min_candles);
-  w.key("max_gap_intervals", c.validation.max_gap_intervals);
-  w.key("spike_ratio", c.validation.spike_ratio);
-  w.key("zero_volume_run", c.validation.zero_volume_run);
-  w.key("stale_run", c.validation.stale_run);
-  w.section("labels");
-  w.key("horizon", c.labels.horizon);
-  w.key("take_profit", c.labels.take_profit);
-  w.key("stop_loss", c.labels.stop_loss);
-  w.key("rug_drop", c.labels.rug_drop);
-  w.section("output");
-  w.key("dir", c.output.dir.string());
-  return std::move(w).str();
+std::string describe_config(const Config& config) {
+  Config fields = config;  // config_fields() takes mutable references to read into
+  ConfigWriter writer;
+  config_detail::config_fields(writer, fields);
+  return std::move(writer).str();
 }
 
 }  // namespace snipe

@@ -1,0 +1,91 @@
+#pragma once
+// Internal to shared/config: the one list of every section's keys and the fields they
+// fill. Parsing (config.cpp) and describing (config_describe.cpp) both walk this list, so
+// a key added here is read, validated by type and printed, and the two cannot drift.
+//
+// A Fields visitor provides:
+//   section(name)                              a new [name] table begins
+//   operator()(key, T& field)                  a plain key (numbers, strings, bools, lists, paths)
+//   enumerated(key, T& field, parse, name_of)  a key holding a named value of an enum
+
+#include "shared/config/config.h"
+
+namespace snipe::config_detail {
+
+template <class Fields>
+void endpoint_fields(Fields& f, collector::EndpointOptions& e, bool keyed) {
+  f("base_url", e.base_url);
+  if (keyed) {
+    f("keys_env", e.keys_env);
+    f("key_file", e.key_file);
+  }
+  f("requests_per_second", e.requests_per_second);
+  f("requests_per_minute", e.requests_per_minute);
+}
+
+inline std::string_view log_level_name(spdlog::level::level_enum level) {
+  const auto view = spdlog::level::to_string_view(level);
+  return {view.data(), view.size()};
+}
+
+template <class Fields>
+void config_fields(Fields& f, Config& c) {
+  f.section("run");
+  f.enumerated("log_level", c.run.log.level, parse_log_level, log_level_name);
+  f.enumerated("log_format", c.run.log.format, parse_log_format, log_format_name);
+
+  f.section("source");
+  f.enumerated("kind", c.source.kind, parse_source_kind, source_kind_name);
+  f("csv_dir", c.source.csv_dir);
+
+  f.section("synthetic");
+  f("seed", c.synthetic.seed);
+  f("tokens", c.synthetic.tokens);
+  f("min_candles", c.synthetic.min_candles);
+  f("max_candles", c.synthetic.max_candles);
+  f("start_timestamp", c.synthetic.start_timestamp);
+  f("end_timestamp", c.synthetic.end_timestamp);
+
+  f.section("birdeye");
+  endpoint_fields(f, c.birdeye.endpoint, /*keyed=*/true);
+  f("chain", c.birdeye.source.chain);
+  f("tokens", c.birdeye.source.tokens);
+  f("discover_limit", c.birdeye.source.discover_limit);
+  f("discover_meme_platforms", c.birdeye.source.discover_meme_platforms);
+  f("time_from", c.birdeye.source.time_from);
+  f("time_to", c.birdeye.source.time_to);
+  f("fetch_context", c.birdeye.source.fetch_context);
+  f("overview_liquidity", c.birdeye.source.overview_liquidity);
+
+  f.section("geckoterminal");
+  endpoint_fields(f, c.geckoterminal.endpoint, /*keyed=*/false);
+  f("network", c.geckoterminal.source.network);
+  f("pools", c.geckoterminal.source.pools);
+  f("limit", c.geckoterminal.source.limit);
+
+  f.section("http");
+  f("timeout_ms", c.http.timeout_ms);
+  f("max_attempts", c.http.max_attempts);
+  f("backoff_base_ms", c.http.backoff_base_ms);
+  f("backoff_cap_ms", c.http.backoff_cap_ms);
+  f("malformed_retries", c.http.malformed_retries);
+
+  f.section("validation");
+  f("interval_s", c.validation.interval_s);
+  f("min_candles", c.validation.min_candles);
+  f("max_gap_intervals", c.validation.max_gap_intervals);
+  f("spike_ratio", c.validation.spike_ratio);
+  f("zero_volume_run", c.validation.zero_volume_run);
+  f("stale_run", c.validation.stale_run);
+
+  f.section("labels");
+  f("horizon", c.labels.horizon);
+  f("take_profit", c.labels.take_profit);
+  f("stop_loss", c.labels.stop_loss);
+  f("rug_drop", c.labels.rug_drop);
+
+  f.section("output");
+  f("dir", c.output.dir);
+}
+
+}  // namespace snipe::config_detail
