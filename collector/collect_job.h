@@ -9,7 +9,8 @@
 //   shard-00000.h5 ...   one per rank (shared/store/shard.h)
 //   manifest.json        shards, counts, label balance, feature names, hashes
 //   quality.json         rejections by reason, failures by reason, per-token verdicts
-//   .work/               checkpoints while a run is in progress (removed at the end)
+//   .work/               checkpoints and the staged run (see data_set_dir.h for the
+//                        commit protocol that keeps a killed run from mixing data sets)
 
 #include <cstddef>
 #include <cstdint>
@@ -40,6 +41,5 @@ struct CollectTotals {
 CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJobOptions& options);
 
 inline constexpr std::int64_t kManifestSchemaVersion = 1;
-std::string shard_file_name(int rank);  // "shard-00000.h5"
 
 }  // namespace snipe::collector

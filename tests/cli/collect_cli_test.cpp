@@ -85,6 +85,33 @@ TEST(CollectCli, AKilledRankResumesToTheSameContentHash) {
   EXPECT_EQ(examples_of(dir / "killed"), examples_of(dir / "clean"));
 }
 
+// A tiny config whose simulated market ends at `end` (Unix s).
+fs::path market_until(const fs::path& dir, std::int64_t end) {
+  const fs::path path = dir / ("until-" + std::to_string(end) + ".toml");
+  std::string text = read_file("configs/tiny.toml");
+  const std::string marker = "[synthetic]\n";
+  text.insert(text.find(marker) + marker.size(), "end_timestamp = " + std::to_string(end) + "\n");
+  write_file_atomically(path, text);
+  return path;
+}
+
+TEST(CollectCli, AKilledIncrementalRunResumesToTheFullRunsData) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";
+  testing::TempDir dir;
+  const std::int64_t day1 = 1767225600 + 10 * 3600, day2 = 1767225600 + 30 * 3600;
+  const auto collect_until = [&](std::int64_t end, const fs::path& out, const std::string& extra) {
+    return std::string(SNIPE_BINARY) + " collect --config " + market_until(dir.path(), end).string() +
+           " --out " + out.string() + " " + extra;
+  };
+  std::string err;
+  ASSERT_EQ(run(mpirun(2) + collect_until(day2, dir / "full", ""), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run(mpirun(2) + collect_until(day1, dir / "nightly", ""), dir.path(), &err), 0) << err;
+  const std::string kill = "SNIPE_TEST_KILL_AFTER_TOKENS=2 SNIPE_TEST_KILL_RANK=0 ";
+  EXPECT_NE(run(kill + mpirun(2) + collect_until(day2, dir / "nightly", "--incremental"), dir.path(), &err), 0);
+  ASSERT_EQ(run(mpirun(2) + collect_until(day2, dir / "nightly", "--incremental"), dir.path(), &err), 0) << err;
+  EXPECT_EQ(content_hash_of(dir / "nightly"), content_hash_of(dir / "full"));
+}
+
 TEST(CollectCli, CsvDirOnTheCommandLineOverridesTheConfig) {
   testing::TempDir dir;
   std::string err;
