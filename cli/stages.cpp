@@ -1,6 +1,7 @@
 #include "cli/stages.h"
 
 #include <cstdlib>
+#include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
@@ -34,10 +35,20 @@ std::size_t kill_after_tokens(int rank) {
   return static_cast<std::size_t>(*count);
 }
 
+// SNIPE_TEST_THROW_ON_RANK=R makes rank R throw a plain std::exception (not a
+// snipe::Error) as the stage starts: the failure tests check that it ends the job.
+void inject_test_exception(int rank) {
+  const char* which = std::getenv("SNIPE_TEST_THROW_ON_RANK");
+  if (which != nullptr && csv::parse_int(which) == rank) {
+    throw std::logic_error("injected test exception");
+  }
+}
+
 }  // namespace
 
 collector::CollectTotals collect_stage(const Config& config, const MpiContext& mpi,
                                        const std::filesystem::path& data_dir, bool incremental) {
+  inject_test_exception(mpi.rank());
   const std::unique_ptr<collector::Source> source = collector::make_source(config, mpi);
   const collector::CollectJobOptions options{.out_dir = data_dir,
                                              .incremental = incremental,
@@ -55,12 +66,21 @@ collector::CollectTotals collect_stage(const Config& config, const MpiContext& m
 }
 
 int run_on_every_rank(const MpiContext& mpi, const std::function<int()>& body) {
+  // Any exception, not only snipe::Error: one rank unwinding into MPI_Finalize while the
+  // others wait in a collective would hang the job forever.
+  const auto fail = [&](std::string_view kind, std::string_view what) {
+    spdlog::error("rank {} on {}: {}{}", mpi.rank(), mpi.host(), kind, what);
+    if (mpi.size() > 1) mpi.abort(1);
+    return 1;
+  };
   try {
     return body();
   } catch (const Error& e) {
-    spdlog::error("rank {} on {}: {}", mpi.rank(), mpi.host(), e.what());
-    if (mpi.size() > 1) mpi.abort(1);
-    return 1;
+    return fail("", e.what());
+  } catch (const std::exception& e) {
+    return fail("internal error: ", e.what());
+  } catch (...) {
+    return fail("internal error: ", "unknown exception");
   }
 }
 

@@ -15,8 +15,8 @@ namespace snipe::cli {
 collector::CollectTotals collect_stage(const Config& config, const MpiContext& mpi,
                                        const std::filesystem::path& data_dir, bool incremental);
 
-// Runs `body` on this rank. A snipe::Error is logged with the rank; in a job of several
-// ranks the whole job is then aborted (MPI_Abort), so no rank waits forever in a
+// Runs `body` on this rank. Any exception is logged with the rank and host; in a job of
+// several ranks the whole job is then aborted (MPI_Abort), so no rank waits forever in a
 // collective for one that died.
 int run_on_every_rank(const MpiContext& mpi, const std::function<int()>& body);
 

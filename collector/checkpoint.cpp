@@ -1,5 +1,7 @@
 #include "collector/checkpoint.h"
 
+#include <unistd.h>
+
 #include <sstream>
 
 #include <boost/archive/binary_iarchive.hpp>
@@ -85,9 +87,13 @@ TokenOutcome deserialize_outcome(const std::string& bytes) {
 
 CheckpointStore::CheckpointStore(fs::path dir, const std::string& run_key) : dir_(std::move(dir)) {
   const fs::path key_file = dir_ / kRunKeyFile;
-  if (fs::exists(key_file) && read_file(key_file) != run_key) {
+  if (fs::exists(dir_) && (!fs::exists(key_file) || read_file(key_file) != run_key)) {
     spdlog::info("checkpoints in {} belong to another run; starting afresh", dir_.string());
-    fs::remove_all(dir_);
+    // Renamed first, so a kill mid-delete cannot leave foreign checkpoints under a new key.
+    fs::path discarded = dir_;
+    discarded += fmt::format(".discarded-{}", ::getpid());
+    fs::rename(dir_, discarded);
+    fs::remove_all(discarded);
   }
   fs::create_directories(dir_);
   if (!fs::exists(key_file)) write_file_atomically(key_file, run_key);

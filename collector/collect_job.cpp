@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <optional>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "collector/collect_reports.h"
 #include "collector/data_set_dir.h"
 #include "shared/core/atomic_file.h"
+#include "shared/core/hash.h"
 #include "shared/core/progress.h"
 #include "shared/features/indicators.h"
 #include "shared/features/model_features.h"
@@ -27,34 +29,22 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::string hex(std::uint64_t value) { return fmt::format("{:016x}", value); }
-
-// Rank 0 asks the source once; every rank gets the same list (a discovery endpoint
-// asked by each rank could answer differently between calls).
-std::vector<std::string> agreed_token_list(Source& source, const MpiContext& mpi) {
-  std::string listed;
-  if (mpi.rank() == 0) listed = json(source.list_tokens()).dump();
-  return json::parse(mpi.broadcast(listed)).get<std::vector<std::string>>();
-}
 
 // ---- incremental: the series stored by the previous run ---------------------------------
 
-json require_manifest(const DataSetDir& data) {
-  std::optional<json> manifest = data.published_manifest();
-  if (!manifest) {
-    throw ConfigError(fmt::format("--incremental needs an existing data set, but {} has no "
-                                  "manifest.json; run snipe collect without --incremental first",
-                                  data.root().string()));
-  }
-  return std::move(*manifest);
-}
-
-// The stored series of `wanted` tokens, from every shard of the previous run.
-std::map<std::string, SeriesRecord> load_previous(const fs::path& out_dir, const json& manifest,
+// The stored series of `wanted` tokens, from every shard of the published data set, each
+// checked against the manifest's checksum before anything is built on it.
+std::map<std::string, SeriesRecord> load_previous(const DataSetDir& data, const json& manifest,
                                                   const std::vector<std::string>& wanted) {
   std::map<std::string, SeriesRecord> previous;
-  for (const auto& shard_info : manifest.at("shards")) {
-    Shard shard = read_shard(out_dir / shard_info.at("file").get<std::string>());
+  for (const json& entry : manifest.at("shards")) {
+    const fs::path path = data.root() / entry.at("file").get<std::string>();
+    Shard shard = read_shard(path);
+    if (hex64(content_hash(shard)) != entry.at("content_hash").get<std::string>()) {
+      throw DataError(fmt::format("{}: content does not match its checksum in manifest.json (the "
+                                  "file was changed or damaged); collect again without --incremental",
+                                  path.string()));
+    }
     for (SeriesRecord& record : shard.series) {
       if (std::binary_search(wanted.begin(), wanted.end(), record.token)) {
         previous.emplace(record.token, std::move(record));
@@ -62,6 +52,62 @@ std::map<std::string, SeriesRecord> load_previous(const fs::path& out_dir, const
     }
   }
   return previous;
+}
+
+// ---- the plan: which tokens, as the source saw the world -------------------------------
+
+// Every token stored so far (sorted), then the source's new ones in its order: a token
+// that left the source's listing (an old launch) keeps its stored series.
+std::vector<std::string> with_stored_tokens(const DataSetDir& data, const std::vector<std::string>& listed) {
+  std::set<std::string> stored;
+  for (const fs::path& path : data.published_shards()) {
+    for (std::string& token : read_shard_tokens(path)) stored.insert(std::move(token));
+  }
+  std::vector<std::string> tokens(stored.begin(), stored.end());
+  for (const std::string& token : listed) {
+    if (!stored.count(token)) tokens.push_back(token);
+  }
+  return tokens;
+}
+
+// Rank 0: the plan of a killed run with the same job key, or a new one (the source's
+// listing and snapshot), saved before any token is fetched.
+json load_or_make_plan(Source& source, const DataSetDir& data, const std::string& job_key,
+                       bool incremental) {
+  const fs::path path = data.plan_path();
+  if (fs::exists(path)) {
+    json plan = json::parse(read_file(path));
+    if (plan.value("job_key", "") == job_key) {
+      spdlog::info("resuming the plan of an interrupted run ({} tokens)", plan["tokens"].size());
+      return plan;
+    }
+  }
+  std::vector<std::string> tokens = source.list_tokens();
+  if (incremental) tokens = with_stored_tokens(data, tokens);
+  json plan = {{"job_key", job_key}, {"tokens", tokens}, {"snapshot", source.snapshot()}};
+  fs::create_directories(path.parent_path());
+  write_file_atomically(path, plan.dump() + "\n");
+  return plan;
+}
+
+// Collective: every rank gets rank 0's plan and puts its source in the same state.
+std::vector<std::string> agree_on_plan(Source& source, const MpiContext& mpi, const DataSetDir& data,
+                                       const std::string& job_key, bool incremental) {
+  std::string text;
+  if (mpi.rank() == 0) text = load_or_make_plan(source, data, job_key, incremental).dump();
+  const json plan = json::parse(mpi.broadcast(text));
+  source.restore(plan.at("snapshot").get<std::string>());
+  return plan.at("tokens").get<std::vector<std::string>>();
+}
+
+// What identifies one job: settings, mode, rank count and the data set it starts from.
+// Checkpoints and plans of another job are never reused.
+std::string make_job_key(const CollectJobOptions& options, int size, const std::optional<json>& published) {
+  return fmt::format("{}|incremental={}|ranks={}|published={}", hex64(fnv1a(options.config_fingerprint)),
+                     options.incremental, size,
+                     published ? published->value("content_hash", "?") + "@" +
+                                     std::to_string(published->value("generation", 0))
+                               : std::string("none"));
 }
 
 // ---- one token -----------------------------------------------------------------------------
@@ -140,13 +186,6 @@ Shard build_shard(int rank, std::vector<TokenOutcome>& outcomes, const LabelOpti
   return shard;
 }
 
-std::string run_key(const CollectJobOptions& options, const MpiContext& mpi,
-                    const std::string& previous_manifest) {
-  return fmt::format("{}|incremental={}|rank={}/{}|previous={}", hex(fnv1a(options.config_fingerprint)),
-                     options.incremental, mpi.rank(), mpi.size(), hex(fnv1a(previous_manifest)));
-}
-
-
 // This rank's token indices: token i belongs to rank i mod size.
 std::vector<std::uint32_t> my_tokens(std::size_t count, const MpiContext& mpi) {
   std::vector<std::uint32_t> mine;
@@ -200,45 +239,53 @@ CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJo
   const DataSetDir data(options.out_dir);
   if (mpi.rank() == 0) {
     fs::create_directories(options.out_dir);
-    data.publish();  // finish a run that committed but was killed while publishing
+    data.tidy();  // leftovers of a killed run
   }
   mpi.barrier();
-  const std::vector<std::string> tokens = agreed_token_list(source, mpi);
+  const std::optional<json> published = data.published_manifest();
+  if (options.incremental && !published) {
+    throw ConfigError(fmt::format("--incremental needs an existing data set, but {} has no "
+                                  "manifest.json; run snipe collect without --incremental first",
+                                  options.out_dir.string()));
+  }
+  if (options.incremental && published->value("source", "") != source.kind()) {
+    throw ConfigError(fmt::format("--incremental with source {} over a data set collected from {}; "
+                                  "collect into another directory instead",
+                                  source.kind(), published->value("source", "?")));
+  }
+  const std::string job_key = make_job_key(options, mpi.size(), published);
+  const std::vector<std::string> tokens = agree_on_plan(source, mpi, data, job_key, options.incremental);
   const std::vector<std::uint32_t> mine = my_tokens(tokens.size(), mpi);
 
   std::map<std::string, SeriesRecord> previous;
-  std::string previous_manifest;
   if (options.incremental) {
-    const json manifest = require_manifest(data);
-    previous_manifest = manifest.dump();
     std::vector<std::string> wanted;
     for (const std::uint32_t i : mine) wanted.push_back(tokens[i]);
     std::sort(wanted.begin(), wanted.end());
-    previous = load_previous(options.out_dir, manifest, wanted);
+    previous = load_previous(data, *published, wanted);
   }
-
   const CheckpointStore checkpoints(data.checkpoint_dir(mpi.rank(), mpi.size()),
-                                    run_key(options, mpi, previous_manifest));
+                                    fmt::format("{}|rank={}", job_key, mpi.rank()));
   spdlog::info("collecting {} of {} tokens from {} ({}); checkpoints resume a killed run",
                mine.size(), tokens.size(), source.kind(), options.incremental ? "incremental" : "full");
   std::vector<TokenOutcome> outcomes =
       collect_tokens(tokens, mine, source, previous, checkpoints, options, mpi.rank() == 0);
 
-  Shard shard = build_shard(mpi.rank(), outcomes, options.labels);
-  const fs::path staged = data.staged_shard(mpi.rank());
-  write_shard(staged, shard);
-  const std::vector<std::string> summaries = mpi.gather(rank_summary(mpi.rank(), outcomes, shard, staged).dump());
+  // Written into a generation no manifest lists yet; the manifest rename publishes it.
+  const int generation = published ? published->value("generation", 0) + 1 : 1;
+  const Shard shard = build_shard(mpi.rank(), outcomes, options.labels);
+  const fs::path shard_path = data.shard_path(generation, mpi.rank());
+  write_shard(shard_path, shard);
+  const std::vector<std::string> summaries =
+      mpi.gather(rank_summary(mpi.rank(), generation, outcomes, shard, shard_path).dump());
   if (mpi.rank() == 0) {
     std::vector<json> parsed;
     for (const std::string& s : summaries) parsed.push_back(json::parse(s));
-    const Reports reports = make_reports(parsed, source.kind(), options, tokens.size());
-    data.stage_reports(reports.manifest, reports.quality);  // the commit point
-    data.publish();
+    const Reports reports = make_reports(parsed, source.kind(), options, tokens.size(), generation);
+    data.commit(generation, reports.manifest, reports.quality);
   }
-  mpi.barrier();  // published: checkpoints are no longer needed
-  checkpoints.remove_all();
   const CollectTotals totals = job_totals(tokens.size(), outcomes, shard, mpi);  // collective
-  if (mpi.rank() == 0) data.remove_work_area();
+  if (mpi.rank() == 0) data.remove_work_area();  // every rank is past its checkpoints
   return totals;
 }
 

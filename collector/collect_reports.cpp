@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "collector/data_set_dir.h"
+#include "shared/core/hash.h"
 #include "shared/features/indicators.h"
 #include "shared/features/model_features.h"
 
@@ -15,8 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::string hex(std::uint64_t value) { return fmt::format("{:016x}", value); }
-
 json token_verdict(const TokenOutcome& o) {
   static constexpr const char* kKinds[] = {"accepted", "rejected", "failed"};
   json verdict = {{"token", o.token}, {"verdict", kKinds[static_cast<int>(o.kind)]}};
@@ -25,10 +24,31 @@ json token_verdict(const TokenOutcome& o) {
   return verdict;
 }
 
-// Everything rank 0 needs to know about this rank's part of the job.
-json summarize_rank(int rank, const std::vector<TokenOutcome>& outcomes, const Shard& shard,
-                    const fs::path& shard_path) {
-  json s = {{"rank", rank}, {"file", shard_file_name(rank)}};
+json series_hashes(const Shard& shard) {
+  json hashes = json::array();
+  const std::vector<std::uint64_t> digests = series_content_hashes(shard);
+  for (std::size_t s = 0; s < digests.size(); ++s) hashes.push_back({shard.series[s].token, hex64(digests[s])});
+  return hashes;
+}
+
+// The data set's hash: the series hashes of every shard, sorted by token, hashed. The
+// same data spread over any number of ranks gives the same hash.
+std::string data_set_hash(const std::vector<json>& summaries) {
+  std::vector<std::pair<std::string, std::string>> all;
+  for (const json& s : summaries) {
+    for (const json& pair : s.at("series_hashes")) all.emplace_back(pair[0], pair[1]);
+  }
+  std::sort(all.begin(), all.end());
+  std::string joined;
+  for (const auto& [token, hash] : all) joined += token + ':' + hash + ';';
+  return hex64(fnv1a(joined));
+}
+
+}  // namespace
+
+json rank_summary(int rank, int generation, const std::vector<TokenOutcome>& outcomes,
+                  const Shard& shard, const fs::path& shard_path) {
+  json s = {{"rank", rank}, {"file", DataSetDir::shard_entry(generation, rank)}};
   std::map<std::string, std::int64_t> rejections, failures;
   json verdicts = json::array();
   std::int64_t counts[3] = {0, 0, 0};
@@ -61,13 +81,16 @@ json summarize_rank(int rank, const std::vector<TokenOutcome>& outcomes, const S
   s["rug"] = rugs;
   s["first_timestamp"] = shard.series.empty() ? json(nullptr) : json(first);
   s["last_timestamp"] = shard.series.empty() ? json(nullptr) : json(last);
-  s["content_hash"] = hex(content_hash(shard));
+  s["content_hash"] = hex64(content_hash(shard));
+  s["series_hashes"] = series_hashes(shard);
   s["bytes"] = fs::file_size(shard_path);
   s["rejections"] = rejections;
   s["failures"] = failures;
   s["verdicts"] = verdicts;
   return s;
 }
+
+namespace {
 
 json feature_names() {
   const auto list = [](auto names) { return std::vector<std::string>(names.begin(), names.end()); };
@@ -104,13 +127,8 @@ json merged_counts(const std::vector<json>& summaries, const char* key) {
 
 }  // namespace
 
-json rank_summary(int rank, const std::vector<TokenOutcome>& outcomes, const Shard& shard,
-                  const fs::path& shard_path) {
-  return summarize_rank(rank, outcomes, shard, shard_path);
-}
-
 Reports make_reports(const std::vector<json>& summaries, std::string_view source_kind,
-                     const CollectJobOptions& options, std::size_t listed) {
+                     const CollectJobOptions& options, std::size_t listed, int generation) {
   const auto examples = total<std::int64_t>(summaries, "examples");
   const auto rate = [&](const char* key) -> json {
     return examples == 0 ? json(nullptr)
@@ -118,18 +136,17 @@ Reports make_reports(const std::vector<json>& summaries, std::string_view source
                                 static_cast<double>(examples));
   };
   json shards = json::array();
-  std::string hashes;
   for (const json& s : summaries) {
     shards.push_back({{"file", s["file"]}, {"rank", s["rank"]}, {"series", s["series"]},
                       {"rows", s["rows"]}, {"examples", s["examples"]},
                       {"content_hash", s["content_hash"]}, {"bytes", s["bytes"]}});
-    hashes += s["content_hash"].get<std::string>();
   }
   json manifest = {
       {"schema_version", kManifestSchemaVersion},
       {"shard_schema_version", kShardSchemaVersion},
+      {"generation", generation},
       {"source", std::string(source_kind)},
-      {"config_fingerprint", hex(fnv1a(options.config_fingerprint))},
+      {"config_fingerprint", hex64(fnv1a(options.config_fingerprint))},
       {"ranks", summaries.size()},
       {"shards", shards},
       {"tokens", {{"listed", listed}, {"accepted", total<std::int64_t>(summaries, "accepted")},
@@ -142,7 +159,7 @@ Reports make_reports(const std::vector<json>& summaries, std::string_view source
                   {"stop_loss", options.labels.stop_loss}, {"rug_drop", options.labels.rug_drop}}},
       {"features", feature_names()},
       {"time_range", time_range(summaries)},
-      {"content_hash", hex(fnv1a(hashes))},
+      {"content_hash", data_set_hash(summaries)},
   };
   json verdicts = json::array();
   for (const json& s : summaries) {
@@ -151,18 +168,13 @@ Reports make_reports(const std::vector<json>& summaries, std::string_view source
     }
   }
   json quality = {{"source", std::string(source_kind)},
-                        {"tokens", manifest["tokens"]},
-                        {"rejections_by_reason", merged_counts(summaries, "rejections")},
-                        {"failures_by_reason", merged_counts(summaries, "failures")},
-                        {"not_accepted", verdicts}};
+                  {"generation", generation},
+                  {"tokens", manifest["tokens"]},
+                  {"rejections_by_reason", merged_counts(summaries, "rejections")},
+                  {"failures_by_reason", merged_counts(summaries, "failures")},
+                  {"not_accepted", verdicts}};
   return {std::move(manifest), std::move(quality)};
 }
 
-
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t hash = 0xcbf29ce484222325ull;
-  for (const unsigned char c : text) hash = (hash ^ c) * 0x100000001b3ull;
-  return hash;
-}
 
 }  // namespace snipe::collector

@@ -16,19 +16,19 @@
 
 namespace snipe::collector {
 
-// This rank's counts, verdicts and shard facts (`shard_path`: the written file).
-nlohmann::json rank_summary(int rank, const std::vector<TokenOutcome>& outcomes, const Shard& shard,
-                            const std::filesystem::path& shard_path);
+// This rank's counts, verdicts and shard facts (`shard_path`: the written file of
+// generation `generation`), including a hash per series for the data set hash.
+nlohmann::json rank_summary(int rank, int generation, const std::vector<TokenOutcome>& outcomes,
+                            const Shard& shard, const std::filesystem::path& shard_path);
 
 struct Reports {
   nlohmann::json manifest;
   nlohmann::json quality;
 };
 // REQUIRES: `summaries` in rank order, one per rank.
+// The manifest's content_hash covers every series and example sorted by token: equal for
+// the same data whatever the number of ranks or the token order.
 Reports make_reports(const std::vector<nlohmann::json>& summaries, std::string_view source_kind,
-                     const CollectJobOptions& options, std::size_t listed);
-
-// 64-bit FNV-1a of a text (fingerprints and run keys; not cryptographic).
-std::uint64_t fnv1a(std::string_view text);
+                     const CollectJobOptions& options, std::size_t listed, int generation);
 
 }  // namespace snipe::collector

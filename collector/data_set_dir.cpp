@@ -1,9 +1,6 @@
 #include "collector/data_set_dir.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <set>
+#include <regex>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -20,18 +17,6 @@ using json = nlohmann::json;
 constexpr std::string_view kManifest = "manifest.json";
 constexpr std::string_view kQuality = "quality.json";
 
-void fsync_directory(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw IoError(fmt::format("cannot open directory {}", dir.string()));
-  ::fsync(fd);
-  ::close(fd);
-}
-
-// Moves `from` onto `to` when `from` still exists (a rerun of publish finds it moved).
-void move_if_present(const fs::path& from, const fs::path& to) {
-  if (fs::exists(from)) fs::rename(from, to);
-}
-
 json read_json(const fs::path& path) {
   try {
     return json::parse(read_file(path));
@@ -40,22 +25,13 @@ json read_json(const fs::path& path) {
   }
 }
 
+std::string generation_name(int generation) { return fmt::format("g{:06}", generation); }
+
 }  // namespace
 
 std::string shard_file_name(int rank) { return fmt::format("shard-{:05}.h5", rank); }
 
 DataSetDir::DataSetDir(fs::path root) : root_(std::move(root)) {}
-
-fs::path DataSetDir::staged(const std::string& name) const { return root_ / ".work" / "staged" / name; }
-
-fs::path DataSetDir::staged_shard(int rank) const {
-  fs::create_directories(root_ / ".work" / "staged");
-  return staged(shard_file_name(rank));
-}
-
-fs::path DataSetDir::checkpoint_dir(int rank, int size) const {
-  return root_ / ".work" / fmt::format("rank-{:05}-of-{:05}", rank, size);
-}
 
 std::optional<json> DataSetDir::published_manifest() const {
   const fs::path path = root_ / kManifest;
@@ -63,39 +39,59 @@ std::optional<json> DataSetDir::published_manifest() const {
   return read_json(path);
 }
 
-void DataSetDir::stage_reports(const json& manifest, const json& quality) const {
-  fs::create_directories(root_ / ".work" / "staged");
-  write_file_atomically(staged(std::string(kQuality)), quality.dump(2) + "\n");
-  write_file_atomically(staged(std::string(kManifest)), manifest.dump(2) + "\n");  // commit
+std::vector<fs::path> DataSetDir::published_shards() const {
+  std::vector<fs::path> shards;
+  if (const auto manifest = published_manifest()) {
+    for (const json& shard : manifest->at("shards")) shards.push_back(root_ / shard.at("file").get<std::string>());
+  }
+  return shards;
 }
 
-void DataSetDir::publish() const {
-  const fs::path staged_manifest = staged(std::string(kManifest));
-  if (!fs::exists(staged_manifest)) return;
-  const json manifest = read_json(staged_manifest);
-  std::set<std::string> listed;
-  for (const json& shard : manifest.at("shards")) {
-    const std::string file = shard.at("file");
-    listed.insert(file);
-    move_if_present(staged(file), root_ / file);
-  }
-  move_if_present(staged(std::string(kQuality)), root_ / kQuality);
-  fsync_directory(root_);
-  fs::rename(staged_manifest, root_ / kManifest);  // the new data set is now the data set
-  fsync_directory(root_);
+int DataSetDir::next_generation() const {
+  const auto manifest = published_manifest();
+  return manifest ? manifest->value("generation", 0) + 1 : 1;
+}
+
+std::string DataSetDir::shard_entry(int generation, int rank) {
+  return generation_name(generation) + "/" + shard_file_name(rank);
+}
+
+fs::path DataSetDir::generation_dir(int generation) const { return root_ / generation_name(generation); }
+
+fs::path DataSetDir::shard_path(int generation, int rank) const {
+  fs::create_directories(generation_dir(generation));
+  return root_ / shard_entry(generation, rank);
+}
+
+fs::path DataSetDir::checkpoint_dir(int rank, int size) const {
+  return root_ / ".work" / fmt::format("rank-{:05}-of-{:05}", rank, size);
+}
+
+fs::path DataSetDir::plan_path() const { return root_ / ".work" / "plan.json"; }
+
+void DataSetDir::commit(int generation, const json& manifest, const json& quality) const {
+  write_file_atomically(generation_dir(generation) / kQuality, quality.dump(2) + "\n");
+  fsync_directory(generation_dir(generation));  // the shards' names are durable
+  write_file_atomically(root_ / kManifest, manifest.dump(2) + "\n");  // the commit
+  tidy();
+}
+
+void DataSetDir::tidy() const {
+  const auto manifest = published_manifest();
+  const int published = manifest ? manifest->value("generation", 0) : 0;
+  static const std::regex kGenerationFolder("g[0-9]{6}");
   for (const auto& entry : fs::directory_iterator(root_)) {
     const std::string name = entry.path().filename().string();
-    if (name.starts_with("shard-") && name.ends_with(".h5") && !listed.count(name)) {
+    if (entry.is_directory() && std::regex_match(name, kGenerationFolder) &&
+        name != generation_name(published)) {
       spdlog::info("removing {}: not part of the published data set", entry.path().string());
-      fs::remove(entry.path());
+      fs::remove_all(entry.path());
     }
   }
+  const fs::path quality = generation_dir(published) / kQuality;
+  if (published > 0 && fs::exists(quality)) write_file_atomically(root_ / kQuality, read_file(quality));
 }
 
-void DataSetDir::remove_work_area() const {
-  std::error_code ignored;  // another rank may be removing its own part at the same time
-  fs::remove_all(root_ / ".work" / "staged", ignored);
-  fs::remove(root_ / ".work", ignored);
-}
+void DataSetDir::remove_work_area() const { fs::remove_all(root_ / ".work"); }
 
 }  // namespace snipe::collector

@@ -1,20 +1,23 @@
 #pragma once
 // The on-disk layout of a data set and its commit protocol. The published manifest.json
-// is the data set: readers open only the shards it lists. A run stages its shards and
-// reports under .work/staged/; writing the staged manifest (last, atomically) commits the
-// run; publish() then moves the staged files into place and the manifest last. A process
-// killed at any moment leaves either the old data set intact (no staged manifest yet) or a
-// committed run that the next start rolls forward: never a mix of old and new shards.
+// IS the data set: readers open only the shards it lists. Each run writes its shards into
+// a new generation folder (g000002/...) that no manifest lists yet, then commits by
+// replacing manifest.json atomically. A process killed at any moment therefore leaves
+// either the previous data set whole or the new one whole, never a mix; leftovers of a
+// killed run (an unlisted generation folder, the work area) are removed by the next run.
 //
-//   DATA_DIR/manifest.json, quality.json, shard-RRRRR.h5      published
-//   DATA_DIR/.work/staged/...                                  the run being committed
-//   DATA_DIR/.work/rank-RRRRR-of-NNNNN/                        per-token checkpoints
+//   DATA_DIR/manifest.json                       the published data set (commit point)
+//   DATA_DIR/quality.json                        the published run's quality report
+//   DATA_DIR/gNNNNNN/shard-RRRRR.h5, quality.json one generation of shards, one per rank
+//   DATA_DIR/.work/plan.json                     the run's token list and source snapshot
+//   DATA_DIR/.work/rank-RRRRR-of-NNNNN/          per-token checkpoints of each rank
 //
-// Not thread-safe; publish() and recover() run on one rank (0) only.
+// Not thread-safe; commit() and tidy() run on one rank (0) only.
 
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -27,23 +30,30 @@ class DataSetDir {
   explicit DataSetDir(std::filesystem::path root);
 
   const std::filesystem::path& root() const { return root_; }
-  std::filesystem::path staged_shard(int rank) const;
-  std::filesystem::path checkpoint_dir(int rank, int size) const;
 
   // The published manifest, or nullopt when none. Throws DataError when unreadable.
   std::optional<nlohmann::json> published_manifest() const;
+  // Absolute paths of the shards the published manifest lists (empty when none).
+  std::vector<std::filesystem::path> published_shards() const;
+  // The generation a new run writes: one past the published one (1 for a new data set).
+  int next_generation() const;
 
-  // Writes quality.json, then the manifest (the commit point) into the staging area.
-  void stage_reports(const nlohmann::json& manifest, const nlohmann::json& quality) const;
-  // Rolls a committed run forward: staged shards and quality.json into place, then the
-  // manifest; removes shards the new manifest does not list. Idempotent. No-op when no
-  // staged manifest exists (an uncommitted run leaves the published data set as it was).
-  void publish() const;
-  // After publish on every rank: drops the work area.
+  // "g000002/shard-00000.h5": a shard's path relative to the root, as manifests list it.
+  static std::string shard_entry(int generation, int rank);
+  std::filesystem::path shard_path(int generation, int rank) const;  // creates the folder
+  std::filesystem::path checkpoint_dir(int rank, int size) const;
+  std::filesystem::path plan_path() const;
+
+  // Publishes a run: its quality report into its generation folder, then manifest.json
+  // (atomic rename: the commit), then tidy().
+  void commit(int generation, const nlohmann::json& manifest, const nlohmann::json& quality) const;
+  // Removes generation folders the published manifest does not use and refreshes
+  // quality.json from the published generation. Idempotent.
+  void tidy() const;
   void remove_work_area() const;
 
  private:
-  std::filesystem::path staged(const std::string& name) const;
+  std::filesystem::path generation_dir(int generation) const;
   std::filesystem::path root_;
 };
 

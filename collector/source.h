@@ -57,6 +57,13 @@ class Source {
   // Bars of `token` with timestamp > `after` (0: from the first bar), ascending.
   // Throws SourceError when the token cannot be fetched; never crashes the rank.
   virtual FetchedSeries fetch(const std::string& token, std::int64_t after) = 0;
+
+  // The source's view of the world when the job was planned (discovery results such as
+  // listing times, the clock that bounds the bars it serves) as JSON text. restore() on
+  // another instance (another rank, or the rerun after a crash) makes it serve exactly
+  // the same tokens and bars. Sources without such state keep the defaults.
+  virtual std::string snapshot() const { return "{}"; }
+  virtual void restore(const std::string& snapshot) { (void)snapshot; }
 };
 
 }  // namespace snipe::collector

@@ -204,4 +204,21 @@ nlohmann::json BirdeyeSource::get(const std::string& path_and_query) {
   return api_.get_json(path_and_query, Headers{{"x-chain", options_.chain}});
 }
 
+std::string BirdeyeSource::snapshot() const {
+  nlohmann::json state = {{"end", end_}, {"listed", nullptr}, {"listed_at", listed_at_}};
+  if (listed_) state["listed"] = *listed_;
+  return state.dump();
+}
+
+void BirdeyeSource::restore(const std::string& snapshot) {
+  const nlohmann::json state = nlohmann::json::parse(snapshot);
+  end_ = state.at("end").get<std::int64_t>();
+  listed_at_ = state.at("listed_at").get<std::map<std::string, std::int64_t>>();
+  if (state.at("listed").is_null()) {
+    listed_.reset();
+  } else {
+    listed_ = state.at("listed").get<std::vector<std::string>>();
+  }
+}
+
 }  // namespace snipe::collector

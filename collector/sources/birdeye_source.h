@@ -62,6 +62,10 @@ class BirdeyeSource final : public Source {
   // no liquidity-removal signal on these endpoints (rugs are labelled from prices).
   FetchedSeries fetch(const std::string& token, std::int64_t after) override;
 
+  // {"end": .., "listed": [..] or null, "listed_at": {address: time}}
+  std::string snapshot() const override;
+  void restore(const std::string& snapshot) override;
+
  private:
   std::vector<std::string> discover();
   std::int64_t first_bar_time(const std::string& token, std::int64_t after);

@@ -82,4 +82,12 @@ FetchedSeries GeckoTerminalSource::fetch(const std::string& pool, std::int64_t a
   return fetched;
 }
 
+std::string GeckoTerminalSource::snapshot() const {
+  return nlohmann::json{{"open_bar", open_bar_}}.dump();
+}
+
+void GeckoTerminalSource::restore(const std::string& snapshot) {
+  open_bar_ = nlohmann::json::parse(snapshot).at("open_bar").get<std::int64_t>();
+}
+
 }  // namespace snipe::collector

@@ -42,6 +42,10 @@ class GeckoTerminalSource final : public Source {
   // Bars of `pool` with open time > `after`, ascending, no duplicates; context all missing.
   FetchedSeries fetch(const std::string& pool, std::int64_t after) override;
 
+  // {"open_bar": ..}: the bar in progress when the job was planned bounds every fetch.
+  std::string snapshot() const override;
+  void restore(const std::string& snapshot) override;
+
  private:
   CandleSeries fetch_bars(const std::string& pool, std::int64_t after);
 

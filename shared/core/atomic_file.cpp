@@ -22,15 +22,21 @@ constexpr std::size_t kWriteBlock = 1 << 20;  // bytes buffered before a write(2
   throw IoError(fmt::format("cannot {} {}: {}", action, path, std::strerror(errno)));
 }
 
-void fsync_directory(const std::filesystem::path& dir) {
-  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw_errno("open directory", dir);
+void fsync_opened(const std::filesystem::path& path, int flags) {
+  const int fd = ::open(path.empty() ? "." : path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) throw_errno("open", path);
   const int rc = ::fsync(fd);
   ::close(fd);
-  if (rc != 0) throw_errno("fsync directory", dir);
+  if (rc != 0) throw_errno("fsync", path);
 }
 
 }  // namespace
+
+void fsync_file(const std::filesystem::path& path) { fsync_opened(path, O_RDONLY); }
+
+void fsync_directory(const std::filesystem::path& dir) {
+  fsync_opened(dir, O_RDONLY | O_DIRECTORY);
+}
 
 AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
   temp_ = target_;

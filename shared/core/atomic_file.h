@@ -42,6 +42,11 @@ class AtomicFile {
 // Convenience: replaces `target` with `content` atomically.
 void write_file_atomically(const std::filesystem::path& target, std::string_view content);
 
+// Flushes a file's or a directory's contents (a directory: its entries, e.g. after a
+// rename) to stable storage. Throws IoError naming the path.
+void fsync_file(const std::filesystem::path& path);
+void fsync_directory(const std::filesystem::path& dir);
+
 // Reads a whole file; throws IoError naming the file when it cannot be read.
 std::string read_file(const std::filesystem::path& path);
 

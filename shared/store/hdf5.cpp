@@ -74,11 +74,12 @@ std::vector<const char*> c_strings(const std::vector<std::string>& values) {
 
 // Reads variable-length strings from a dataset or attribute, then frees HDF5's copies.
 template <class ReadFn>
-std::vector<std::string> read_variable_strings(hid_t space, ReadFn read_into) {
+std::vector<std::string> read_variable_strings(const File& file, std::string_view name, hid_t space,
+                                               ReadFn read_into) {
   const auto count = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
   std::vector<char*> raw(count, nullptr);
   Handle type = variable_string_type();
-  if (read_into(type.get(), raw.data()) < 0) return {};
+  if (read_into(type.get(), raw.data()) < 0) fail(file, "read strings of", name);
   std::vector<std::string> values(raw.begin(), raw.end());
   Handle memory_space = dataspace({count});
   H5Dvlen_reclaim(type.get(), memory_space.get(), H5P_DEFAULT, raw.data());
@@ -219,7 +220,7 @@ std::vector<std::string> read_strings(const File& file, const std::string& name)
                  H5Dclose);
   Handle space(H5Dget_space(dataset.get()), H5Sclose);
   if (H5Sget_simple_extent_npoints(space.get()) == 0) return {};
-  return read_variable_strings(space.get(), [&](hid_t type, char** out) {
+  return read_variable_strings(file, name, space.get(), [&](hid_t type, char** out) {
     return H5Dread(dataset.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
   });
 }
@@ -266,7 +267,7 @@ std::string string_attribute(const File& file, const std::string& name) {
 std::vector<std::string> strings_attribute(const File& file, const std::string& name) {
   Handle attribute = open_attribute(file, name);
   Handle space(H5Aget_space(attribute.get()), H5Sclose);
-  return read_variable_strings(space.get(), [&](hid_t type, char** out) {
+  return read_variable_strings(file, name, space.get(), [&](hid_t type, char** out) {
     return H5Aread(attribute.get(), type, out);
   });
 }

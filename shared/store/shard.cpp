@@ -1,6 +1,5 @@
 #include "shared/store/shard.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -9,7 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "shared/core/atomic_file.h"
 #include "shared/core/errors.h"
+#include "shared/core/hash.h"
 #include "shared/features/indicators.h"
 #include "shared/features/model_features.h"
 #include "shared/store/hdf5.h"
@@ -114,14 +115,6 @@ void write_examples(const h5::File& file, const std::vector<Example>& examples) 
   h5::write(file, "examples/rug", rug, {n});
 }
 
-void fsync_path(const fs::path& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) throw IoError(fmt::format("cannot open {} to fsync: {}", path.string(), std::strerror(errno)));
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) throw IoError(fmt::format("cannot fsync {}: {}", path.string(), std::strerror(errno)));
-}
-
 void check_schema(const h5::File& file) {
   const std::int64_t version = h5::has_attribute(file, "schema_version")
                                    ? h5::int_attribute(file, "schema_version")
@@ -219,26 +212,6 @@ std::vector<Example> read_examples(const h5::File& file, const std::vector<Serie
   return examples;
 }
 
-// FNV-1a, 64 bit.
-class Fnv1a {
- public:
-  void bytes(const void* data, std::size_t size) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < size; ++i) hash_ = (hash_ ^ p[i]) * 0x100000001b3ull;
-  }
-  template <class T>
-  void value(const T& v) { bytes(&v, sizeof v); }
-  template <class T>
-  void values(const std::vector<T>& v) {
-    value(v.size());
-    bytes(v.data(), v.size() * sizeof(T));
-  }
-  std::uint64_t digest() const { return hash_; }
-
- private:
-  std::uint64_t hash_ = 0xcbf29ce484222325ull;
-};
-
 }  // namespace
 
 SeriesRecord make_series_record(std::string token, CandleSeries candles, const TokenContext& context) {
@@ -282,9 +255,9 @@ void write_shard(const fs::path& path, const Shard& shard) {
       write_examples(file, shard.examples);
       file.flush();
     }  // closed here, before the fsync
-    fsync_path(temp, O_RDONLY);
+    fsync_file(temp);
     fs::rename(temp, path);
-    fsync_path(path.parent_path().empty() ? "." : path.parent_path(), O_RDONLY | O_DIRECTORY);
+    fsync_directory(path.parent_path());
   } catch (...) {
     std::error_code ignored;
     fs::remove(temp, ignored);
@@ -306,30 +279,55 @@ Shard read_shard(const fs::path& path) {
   return shard;
 }
 
+std::vector<std::string> read_shard_tokens(const fs::path& path) {
+  const h5::File file = h5::File::open_read_only(path);
+  check_schema(file);
+  return h5::read_strings(file, "series/token");
+}
+
+namespace {
+
+void hash_record(Fnv1a& h, const SeriesRecord& s) {
+  h.value(s.token.size());
+  h.bytes(s.token.data(), s.token.size());
+  h.values(s.candles);
+  h.values(s.candle_features);
+  h.values(s.indicator_features);
+  h.values(s.indicators);
+  h.values(s.regime);
+  for (const auto& field : s.context.fields) h.value(field.value_or(kNaN));
+  h.value(s.rug_timestamp);
+  h.value(s.liquidity_removed);
+}
+
+void hash_example(Fnv1a& h, const Example& e) {
+  h.value(e.end_row);
+  h.value(e.profitable);
+  h.value(e.max_profit);
+  h.value(e.rug);
+}
+
+}  // namespace
+
 std::uint64_t content_hash(const Shard& shard) {
   Fnv1a h;
   h.value(shard.series.size());
-  for (const SeriesRecord& s : shard.series) {
-    h.value(s.token.size());
-    h.bytes(s.token.data(), s.token.size());
-    h.values(s.candles);
-    h.values(s.candle_features);
-    h.values(s.indicator_features);
-    h.values(s.indicators);
-    h.values(s.regime);
-    for (const auto& field : s.context.fields) h.value(field.value_or(kNaN));
-    h.value(s.rug_timestamp);
-    h.value(s.liquidity_removed);
-  }
+  for (const SeriesRecord& s : shard.series) hash_record(h, s);
   h.value(shard.examples.size());
   for (const Example& e : shard.examples) {
     h.value(e.series);
-    h.value(e.end_row);
-    h.value(e.profitable);
-    h.value(e.max_profit);
-    h.value(e.rug);
+    hash_example(h, e);
   }
   return h.digest();
+}
+
+std::vector<std::uint64_t> series_content_hashes(const Shard& shard) {
+  std::vector<Fnv1a> hashes(shard.series.size());
+  for (std::size_t s = 0; s < shard.series.size(); ++s) hash_record(hashes[s], shard.series[s]);
+  for (const Example& e : shard.examples) hash_example(hashes[e.series], e);
+  std::vector<std::uint64_t> digests;
+  for (const Fnv1a& h : hashes) digests.push_back(h.digest());
+  return digests;
 }
 
 }  // namespace snipe

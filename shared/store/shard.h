@@ -70,8 +70,15 @@ void write_shard(const std::filesystem::path& path, const Shard& shard);
 // Throws DataError with a hint when the schema version or feature names differ.
 Shard read_shard(const std::filesystem::path& path);
 
+// The token of every series, without reading the rest (incremental planning).
+std::vector<std::string> read_shard_tokens(const std::filesystem::path& path);
+
 // A 64-bit FNV-1a hash over the shard's content in canonical order, independent of the
-// file's bytes: equal hashes mean equal data sets (not cryptographic).
+// file's bytes: equal hashes mean equal shards (not cryptographic).
 std::uint64_t content_hash(const Shard& shard);
+// One hash per series ([series]) over its record and its examples' rows and labels. A data
+// set's hash built from these, sorted by token, does not depend on how tokens were
+// spread over shards (1 rank or 8 give the same data set hash).
+std::vector<std::uint64_t> series_content_hashes(const Shard& shard);
 
 }  // namespace snipe

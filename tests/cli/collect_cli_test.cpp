@@ -67,6 +67,8 @@ TEST(CollectCli, OneRankAndTwoRanksStoreTheSameExamples) {
   EXPECT_GT(one.size(), 100u);
   EXPECT_EQ(one, examples_of(dir / "two"));
   EXPECT_EQ(json::parse(read_file(dir / "two" / "manifest.json"))["shards"].size(), 2u);
+  EXPECT_EQ(content_hash_of(dir / "one"), content_hash_of(dir / "two"))
+      << "the data set hash does not depend on the number of ranks";
 }
 
 TEST(CollectCli, AKilledRankResumesToTheSameContentHash) {
@@ -110,6 +112,60 @@ TEST(CollectCli, AKilledIncrementalRunResumesToTheFullRunsData) {
   EXPECT_NE(run(kill + mpirun(2) + collect_until(day2, dir / "nightly", "--incremental"), dir.path(), &err), 0);
   ASSERT_EQ(run(mpirun(2) + collect_until(day2, dir / "nightly", "--incremental"), dir.path(), &err), 0) << err;
   EXPECT_EQ(content_hash_of(dir / "nightly"), content_hash_of(dir / "full"));
+}
+
+// A private copy of the CSV sample, to edit.
+fs::path copy_of_sample(const testing::TempDir& dir) {
+  const fs::path copy = dir / "dumps";
+  fs::create_directories(copy);
+  for (const auto& entry : fs::directory_iterator("data/sample")) fs::copy(entry.path(), copy / entry.path().filename());
+  return copy;
+}
+
+std::string collect_csv(const fs::path& csv, const fs::path& out, const std::string& extra = "") {
+  return std::string(SNIPE_BINARY) + " collect --csv-dir " + csv.string() + " --out " + out.string() + " " + extra;
+}
+
+TEST(CollectCli, CheckpointsOfAnotherRankCountOrOtherDataAreNeverReused) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";
+  testing::TempDir dir;
+  const fs::path csv = copy_of_sample(dir);
+  std::string err;
+  const std::string kill = "SNIPE_TEST_KILL_AFTER_TOKENS=1 SNIPE_TEST_KILL_RANK=1 ";
+  EXPECT_NE(run(kill + mpirun(2) + collect_csv(csv, dir / "data"), dir.path(), &err), 0);
+  // The data changes, a 1-rank run publishes it, then a 2-rank run starts afresh.
+  std::string rugged = read_file(csv / "rugged.csv");
+  rugged.resize(rugged.rfind('\n', rugged.size() - 2) + 1);  // drop the last bar
+  write_file_atomically(csv / "rugged.csv", rugged);
+  ASSERT_EQ(run(collect_csv(csv, dir / "data"), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run(mpirun(2) + collect_csv(csv, dir / "data"), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run(collect_csv(csv, dir / "fresh"), dir.path(), &err), 0) << err;
+  EXPECT_EQ(content_hash_of(dir / "data"), content_hash_of(dir / "fresh"));
+  EXPECT_FALSE(fs::exists(dir / "data" / ".work")) << "the work area is gone after a run";
+}
+
+TEST(CollectCli, IncrementalKeepsTokensTheSourceNoLongerLists) {
+  testing::TempDir dir;
+  const fs::path csv = copy_of_sample(dir);
+  std::string err;
+  ASSERT_EQ(run(collect_csv(csv, dir / "data"), dir.path(), &err), 0) << err;
+  const auto before = examples_of(dir / "data");
+  fs::remove(csv / "rugged.csv");  // an old launch drops out of the provider's listing
+  ASSERT_EQ(run(collect_csv(csv, dir / "data", "--incremental"), dir.path(), &err), 0) << err;
+  EXPECT_EQ(examples_of(dir / "data"), before) << "nothing already collected is lost";
+}
+
+TEST(CollectCli, AnyExceptionOnOneRankEndsTheJobInsteadOfHangingIt) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";
+  testing::TempDir dir;
+  // Rank 1 throws a std::exception that is not a snipe::Error while rank 0 goes on into
+  // the job's collectives; before the fix this hung until the timeout.
+  std::string err;
+  const int status = run("SNIPE_TEST_THROW_ON_RANK=1 timeout 60 " + mpirun(2) + collect(dir / "data"),
+                         dir.path(), &err);
+  EXPECT_NE(status, 0);
+  EXPECT_NE(status, 124) << "the job hung instead of failing";
+  EXPECT_NE(err.find("rank 1 on"), std::string::npos) << err;
 }
 
 TEST(CollectCli, CsvDirOnTheCommandLineOverridesTheConfig) {

@@ -3,6 +3,7 @@
 // tests/cli/collect_cli_test.cpp.
 
 #include "collector/collect_job.h"
+#include "collector/data_set_dir.h"
 
 #include <fstream>
 #include <set>
@@ -68,13 +69,13 @@ TEST(CollectJob, WritesOneShardAManifestAndAQualityReport) {
   EXPECT_EQ(totals.tokens, 10);
   EXPECT_EQ(totals.accepted + totals.rejected + totals.failed, 10);
 
-  const Shard shard = read_shard(dir / "shard-00000.h5");
+  const Shard shard = read_shard(DataSetDir(dir.path()).published_shards().at(0));
   EXPECT_EQ(static_cast<std::int64_t>(shard.series.size()), totals.accepted);
   EXPECT_EQ(static_cast<std::int64_t>(shard.examples.size()), totals.examples);
   const json manifest = read_json(dir / "manifest.json");
   EXPECT_EQ(manifest["examples"], totals.examples);
   EXPECT_EQ(manifest["source"], "synthetic");
-  EXPECT_EQ(manifest["shards"][0]["file"], "shard-00000.h5");
+  EXPECT_EQ(manifest["shards"][0]["file"], "g000001/shard-00000.h5");
   EXPECT_EQ(manifest["shards"][0]["content_hash"], fmt::format("{:016x}", content_hash(shard)));
   std::int64_t profitable = 0;
   for (const Example& e : shard.examples) profitable += e.profitable;

@@ -1,5 +1,5 @@
-// The commit protocol of a data set directory: a killed run never leaves a mix of old
-// and new shards behind the published manifest.
+// The commit protocol of a data set directory: the manifest rename is the only switch,
+// so a killed run never leaves a mix of old and new shards behind the manifest.
 
 #include "collector/data_set_dir.h"
 
@@ -15,59 +15,63 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-json manifest_of(std::initializer_list<const char*> files, int generation) {
+json manifest_of(int generation, int ranks) {
   json shards = json::array();
-  for (const char* file : files) shards.push_back({{"file", file}});
+  for (int r = 0; r < ranks; ++r) shards.push_back({{"file", DataSetDir::shard_entry(generation, r)}});
   return {{"generation", generation}, {"shards", shards}};
 }
 
 class DataSetDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // Published: generation 1 with two shards.
-    write_file_atomically(dir_ / "shard-00000.h5", "old 0");
-    write_file_atomically(dir_ / "shard-00001.h5", "old 1");
-    write_file_atomically(dir_ / "quality.json", "{}");
-    write_file_atomically(dir_ / "manifest.json", manifest_of({"shard-00000.h5", "shard-00001.h5"}, 1).dump());
+    // Published: generation 1, two ranks.
+    write_file_atomically(data_.shard_path(1, 0), "old 0");
+    write_file_atomically(data_.shard_path(1, 1), "old 1");
+    data_.commit(1, manifest_of(1, 2), json{{"run", 1}});
   }
-  // Stages generation 2: one shard (the job now runs on one rank).
-  void stage_generation_2(bool commit) {
-    write_file_atomically(data_.staged_shard(0), "new 0");
-    if (commit) data_.stage_reports(manifest_of({"shard-00000.h5"}, 2), json{{"q", 2}});
+  std::vector<std::string> published_contents() const {
+    std::vector<std::string> contents;
+    for (const fs::path& shard : data_.published_shards()) contents.push_back(read_file(shard));
+    return contents;
   }
-  int published_generation() const { return data_.published_manifest()->at("generation"); }
 
   testing::TempDir dir_;
   DataSetDir data_{dir_.path()};
 };
 
-TEST_F(DataSetDirTest, UncommittedStagingLeavesThePublishedDataSetAlone) {
-  stage_generation_2(/*commit=*/false);  // killed before the staged manifest was written
-  data_.publish();
-  EXPECT_EQ(published_generation(), 1);
-  EXPECT_EQ(read_file(dir_ / "shard-00000.h5"), "old 0");
-  EXPECT_EQ(read_file(dir_ / "shard-00001.h5"), "old 1");
+TEST_F(DataSetDirTest, ANewRunWritesTheNextGeneration) {
+  EXPECT_EQ(data_.next_generation(), 2);
+  EXPECT_EQ(DataSetDir::shard_entry(2, 3), "g000002/shard-00003.h5");
+  testing::TempDir empty;
+  EXPECT_EQ(DataSetDir(empty.path()).next_generation(), 1);
 }
 
-TEST_F(DataSetDirTest, ACommittedRunIsPublishedWholeAndStaleShardsGo) {
-  stage_generation_2(/*commit=*/true);
-  data_.publish();
-  EXPECT_EQ(published_generation(), 2);
-  EXPECT_EQ(read_file(dir_ / "shard-00000.h5"), "new 0");
-  EXPECT_FALSE(fs::exists(dir_ / "shard-00001.h5")) << "not listed by the new manifest";
-  EXPECT_EQ(json::parse(read_file(dir_ / "quality.json"))["q"], 2);
+TEST_F(DataSetDirTest, AnUncommittedRunIsInvisibleAndTidiedAway) {
+  write_file_atomically(data_.shard_path(2, 0), "new 0");  // killed before the commit
+  EXPECT_EQ(published_contents(), (std::vector<std::string>{"old 0", "old 1"}));
+  data_.tidy();
+  EXPECT_FALSE(fs::exists(dir_ / "g000002"));
+  EXPECT_EQ(published_contents(), (std::vector<std::string>{"old 0", "old 1"}));
 }
 
-TEST_F(DataSetDirTest, APublishKilledHalfwayIsRolledForwardByTheNextOne) {
-  stage_generation_2(/*commit=*/true);
-  // The shard was moved, then the process died before the manifest was.
-  fs::rename(dir_ / ".work" / "staged" / "shard-00000.h5", dir_ / "shard-00000.h5");
-  EXPECT_EQ(published_generation(), 1);
-  data_.publish();  // the next start
-  EXPECT_EQ(published_generation(), 2);
-  EXPECT_EQ(read_file(dir_ / "shard-00000.h5"), "new 0");
-  data_.publish();  // and again: idempotent
-  EXPECT_EQ(published_generation(), 2);
+TEST_F(DataSetDirTest, ACommitSwitchesTheWholeDataSetAtOnce) {
+  write_file_atomically(data_.shard_path(2, 0), "new 0");  // now one rank
+  data_.commit(2, manifest_of(2, 1), json{{"run", 2}});
+  EXPECT_EQ(published_contents(), (std::vector<std::string>{"new 0"}));
+  EXPECT_FALSE(fs::exists(dir_ / "g000001")) << "the old generation is removed after the switch";
+  EXPECT_EQ(json::parse(read_file(dir_ / "quality.json"))["run"], 2);
+}
+
+TEST_F(DataSetDirTest, AKillRightAfterTheSwitchIsTidiedByTheNextRun) {
+  write_file_atomically(data_.shard_path(2, 0), "new 0");
+  write_file_atomically(dir_ / "g000002" / "quality.json", json{{"run", 2}}.dump());
+  write_file_atomically(dir_ / "manifest.json", manifest_of(2, 1).dump());  // then killed
+  EXPECT_EQ(published_contents(), (std::vector<std::string>{"new 0"}));
+  data_.tidy();
+  EXPECT_FALSE(fs::exists(dir_ / "g000001"));
+  EXPECT_EQ(json::parse(read_file(dir_ / "quality.json"))["run"], 2);
+  data_.tidy();  // idempotent
+  EXPECT_EQ(published_contents(), (std::vector<std::string>{"new 0"}));
 }
 
 TEST_F(DataSetDirTest, AnUnreadableManifestIsADataErrorNamingIt) {

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collector/collect_job.h"
+#include "collector/data_set_dir.h"
 #include "collector/simulator/market_simulator.h"
 #include "collector/source_factory.h"
 #include "shared/core/atomic_file.h"
@@ -98,7 +99,7 @@ TEST_F(BirdeyeEndToEnd, CollectsEveryTokenThroughFaultsAndNeverLogsAKey) {
     const CollectTotals totals = run_collect(*source, mpi, job());
     EXPECT_EQ(totals.accepted, 4) << logs.text();
   }
-  const Shard shard = read_shard(dir_ / "shard-00000.h5");
+  const Shard shard = read_shard(DataSetDir(dir_.path()).published_shards().at(0));
   ASSERT_EQ(shard.series.size(), 4u);
   for (const SeriesRecord& record : shard.series) {
     const CandleSeries& want = series_.at(record.token);
@@ -186,7 +187,7 @@ TEST(GeckoTerminalEndToEnd, CollectsPoolsWithoutAKey) {
                                            {.out_dir = dir.path(), .validation = {.min_candles = 100},
                                             .labels = {.horizon = 12}, .config_fingerprint = "gecko"});
   EXPECT_EQ(totals.accepted, 2);
-  const Shard shard = read_shard(dir / "shard-00000.h5");
+  const Shard shard = read_shard(DataSetDir(dir.path()).published_shards().at(0));
   EXPECT_EQ(shard.series[0].candles, simulator::simulate_token(market, 0).candles);
 }
 

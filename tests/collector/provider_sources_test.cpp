@@ -723,6 +723,25 @@ TEST(ProviderBirdeyeTest, DiscoveredTokenStartsAtItsListingBar) {
   EXPECT_EQ(query_int(api.calls.back().path_and_query, "time_to"), 1'720'061'999);
 }
 
+TEST(ProviderBirdeyeTest, ARestoredSnapshotServesTheSameTokensAndRangeWithoutDiscovery) {
+  // Rank 0 discovers; another rank (or the rerun after a crash, hours later) restores
+  // rank 0's snapshot and must fetch exactly the same bars: same list, same listing bar,
+  // same end, and no discovery call of its own.
+  FakeApiClient api(route({{"/defi/v2/tokens/new_listing", listing_server()}}));
+  BirdeyeSource rank0(api, discovery_options(), kDiscoveryNow);
+  const std::vector<std::string> tokens = rank0.list_tokens();
+
+  FakeApiClient other_api(route({{"/defi/ohlcv", answer(birdeye_ohlcv_body({}))}}));
+  BirdeyeSource other(other_api, discovery_options(), kDiscoveryNow + 7200);  // a later clock
+  other.restore(rank0.snapshot());
+  EXPECT_EQ(other.list_tokens(), tokens);
+  other.fetch("Alpha10", 0);
+  ASSERT_EQ(other_api.calls.size(), 1u) << "no discovery and no creation-info lookup";
+  EXPECT_EQ(query_int(other_api.calls[0].path_and_query, "time_from"), 1'720'061'100);
+  EXPECT_EQ(query_int(other_api.calls[0].path_and_query, "time_to"), 1'720'061'999)
+      << "the end comes from rank 0's clock, not this instance's";
+}
+
 TEST(ProviderBirdeyeTest, ExplicitTokenStartsAtItsCreationBar) {
   FakeApiClient api(route(
       {{"/defi/token_creation_info", answer(security_body(R"({"blockUnixTime": 1720032070})"))},

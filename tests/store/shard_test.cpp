@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -53,6 +54,8 @@ TEST(Shard, WriteThenReadGivesBackEveryField) {
     EXPECT_EQ(a.candles, b.candles);
     EXPECT_EQ(0, std::memcmp(a.candle_features.data(), b.candle_features.data(), a.candle_features.size() * 4));
     EXPECT_EQ(0, std::memcmp(a.indicators.data(), b.indicators.data(), a.indicators.size() * 4));
+    EXPECT_EQ(0, std::memcmp(a.indicator_features.data(), b.indicator_features.data(),
+                             a.indicator_features.size() * 4));
     EXPECT_EQ(a.regime, b.regime);
     EXPECT_EQ(a.context, b.context) << "unknown context must stay unknown";
     EXPECT_EQ(a.rug_timestamp, b.rug_timestamp);
@@ -138,6 +141,28 @@ TEST(Shard, TruncatedFileIsADataErrorNamingIt) {
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("shard-00001.h5"), std::string::npos) << e.what();
   }
+}
+
+TEST(Shard, RowDatasetsAreChunkedShuffledAndDeflated) {
+  testing::TempDir dir;
+  write_shard(dir / "s.h5", small_shard());
+  const hid_t file = H5Fopen((dir / "s.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  for (const char* name : {"rows/ohlcv", "rows/indicator_features", "examples/end_row"}) {
+    const hid_t dataset = H5Dopen2(file, name, H5P_DEFAULT);
+    const hid_t properties = H5Dget_create_plist(dataset);
+    EXPECT_EQ(H5Pget_layout(properties), H5D_CHUNKED) << name;
+    std::set<H5Z_filter_t> filters;
+    for (int i = 0; i < H5Pget_nfilters(properties); ++i) {
+      unsigned flags = 0;
+      std::size_t count = 0;
+      filters.insert(H5Pget_filter2(properties, static_cast<unsigned>(i), &flags, &count, nullptr, 0,
+                                    nullptr, nullptr));
+    }
+    EXPECT_TRUE(filters.count(H5Z_FILTER_SHUFFLE) && filters.count(H5Z_FILTER_DEFLATE)) << name;
+    H5Pclose(properties);
+    H5Dclose(dataset);
+  }
+  H5Fclose(file);
 }
 
 TEST(Shard, AnEmptyShardRoundTrips) {
