@@ -20,16 +20,14 @@ struct CollectCommandOptions {
 };
 
 int run_collect_command(const CollectCommandOptions& options) {
-  MpiSession session(nullptr, nullptr);
-  const MpiContext mpi;
-  const Config config = start_run(options.common, [&](Config& c) {
+  const auto overrides = [&](Config& c) {
     if (options.source) c.source.kind = parse_source_kind(*options.source);
     if (options.csv_dir) {
       c.source.kind = SourceKind::kCsv;
       c.source.csv_dir = *options.csv_dir;
     }
-  });
-  return run_on_every_rank(mpi, [&] {
+  };
+  return run_mpi_job(options.common, overrides, [&](const Config& config, const MpiContext& mpi) {
     const auto totals = collect_stage(config, mpi, options.out_dir, options.incremental);
     return totals.accepted > 0 ? 0 : 1;
   });

@@ -34,12 +34,10 @@ void print_data_summary(const fs::path& data_dir) {
 }
 
 int run_pipeline(const PipelineOptions& options) {
-  MpiSession session(nullptr, nullptr);
-  const MpiContext mpi;
-  const Config config = start_run(options.common, [&](Config& c) {
+  const auto overrides = [&](Config& c) {
     if (options.output_dir) c.output.dir = *options.output_dir;
-  });
-  return run_on_every_rank(mpi, [&] {
+  };
+  return run_mpi_job(options.common, overrides, [](const Config& config, const MpiContext& mpi) {
     const fs::path out_dir = config.output.dir;
     fs::create_directories(out_dir);
     if (mpi.rank() == 0) write_file_atomically(out_dir / "config.toml", describe_config(config));

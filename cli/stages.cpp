@@ -65,6 +65,12 @@ collector::CollectTotals collect_stage(const Config& config, const MpiContext& m
   return totals;
 }
 
+int run_mpi_job(const CommonOptions& common, const ConfigOverrides& overrides, const JobBody& body) {
+  MpiSession session(nullptr, nullptr);
+  const MpiContext mpi;
+  return run_on_every_rank(mpi, [&] { return body(start_run(common, overrides), mpi); });
+}
+
 int run_on_every_rank(const MpiContext& mpi, const std::function<int()>& body) {
   // Any exception, not only snipe::Error: one rank unwinding into MPI_Finalize while the
   // others wait in a collective would hang the job forever.

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "cli/command.h"
 #include "collector/collect_job.h"
 #include "shared/config/config.h"
 #include "shared/mpi/mpi_context.h"
@@ -14,6 +15,11 @@ namespace snipe::cli {
 // Collects the configured source into `data_dir` (collective).
 collector::CollectTotals collect_stage(const Config& config, const MpiContext& mpi,
                                        const std::filesystem::path& data_dir, bool incremental);
+
+// Starts MPI (a singleton job when not under mpirun), resolves the settings with the
+// command's overrides, and runs `body` under run_on_every_rank. Returns the exit code.
+using JobBody = std::function<int(const Config& config, const MpiContext& mpi)>;
+int run_mpi_job(const CommonOptions& common, const ConfigOverrides& overrides, const JobBody& body);
 
 // Runs `body` on this rank. Any exception is logged with the rank and host; in a job of
 // several ranks the whole job is then aborted (MPI_Abort), so no rank waits forever in a
