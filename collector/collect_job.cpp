@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -28,7 +28,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-
 
 // ---- incremental: the series stored by the previous run ---------------------------------
 
@@ -175,6 +174,8 @@ TokenOutcome collect_token(std::uint32_t index, const std::string& token, Source
 
 // ---- the shard and the reports ---------------------------------------------------------
 
+// Moves the accepted records out of `outcomes` (their kinds and messages stay, for the
+// reports).
 Shard build_shard(int rank, std::vector<TokenOutcome>& outcomes, const LabelOptions& labels) {
   Shard shard{.rank = rank, .labels = labels};
   for (TokenOutcome& outcome : outcomes) {

@@ -1,0 +1,54 @@
+#pragma once
+// A collected data set in memory: every series of every shard the manifest lists, and the
+// example index re-based onto that list. Series are stored once and windows are cut from
+// them on demand (DESIGN.md "Store series, not copies of windows"), so this fits in RAM
+// on every rank.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "shared/features/labels.h"
+#include "shared/store/shard.h"
+
+namespace snipe::trainer {
+
+struct DataSet {
+  std::vector<SeriesRecord> series;  // all shards, in manifest order
+  std::vector<Example> examples;     // Example::series indexes `series`
+  LabelOptions labels;               // the barriers the labels were made with
+  nlohmann::json manifest;           // the manifest it was loaded from
+};
+
+// Loads DATA_DIR/manifest.json and every shard it lists; checks schema versions, feature
+// names and each shard's content hash against the manifest. Throws DataError naming the
+// file and what to do.
+DataSet load_data_set(const std::filesystem::path& data_dir);
+
+// Time-ordered split per token with purge and embargo (no leakage between splits).
+struct SplitOptions {
+  double train_fraction = 0.70;  // of each token's example rows, oldest first
+  double val_fraction = 0.15;    // next; the rest is test
+  std::size_t window = 100;      // T: rows an example's window reaches back (end_row - T + 1 ..)
+  std::size_t embargo = 12;      // candles dropped after each boundary, beyond the purge
+  bool whole_tokens = false;     // true: tokens (not time) are split; a token is on one side
+  std::uint64_t seed = 42;       // token assignment when whole_tokens
+};
+
+// Indices into DataSet::examples, each list ascending.
+struct Split {
+  std::vector<std::uint32_t> train, val, test;
+  nlohmann::json boundaries;  // per token: the end rows where val and test begin (metadata)
+};
+
+// Usable examples: the whole window [end_row - T + 1, end_row] lies in rows where every
+// model feature is defined (end_row + 1 >= kModelFeatureWarmup + T).
+// Purge: an example whose label horizon (end_row + H) reaches past its split's last row,
+// or whose window (end_row - T + 1) starts before its split's first row, is dropped.
+// Embargo: `embargo` more rows are dropped after each boundary.
+Split split_examples(const DataSet& data, const SplitOptions& options);
+
+}  // namespace snipe::trainer

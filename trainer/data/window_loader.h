@@ -1,0 +1,67 @@
+#pragma once
+// Assembles training batches from in-memory series: for each example its window of T
+// rows of scaled candle and indicator features, its scaled context, and its labels. A
+// loader thread fills batches ahead of the trainer (prefetch); the order is a
+// deterministic shuffle seeded by (seed, epoch), so a resumed run sees the same batches.
+// Steady state allocates nothing: batches are recycled between the two threads.
+// Thread-safety: one consumer thread calls start_epoch()/next().
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "trainer/data/data_set.h"
+#include "trainer/data/scalers.h"
+
+namespace snipe::trainer {
+
+struct LoaderOptions {
+  std::size_t batch_size = 256;  // B
+  std::size_t window = 100;      // T
+  std::uint64_t seed = 42;       // with the epoch, fixes the order
+  bool shuffle = true;           // false: examples in the given order (evaluation)
+  bool drop_last = false;        // true: a short final batch is skipped
+  std::size_t prefetch = 4;      // batches prepared ahead
+};
+
+struct Batch {
+  std::size_t size = 0;                 // B' <= B rows used
+  std::vector<float> candles;           // [B, T, kCandleFeatureCount], scaled
+  std::vector<float> indicators;        // [B, T, kIndicatorFeatureCount], scaled
+  std::vector<float> context;           // [B, kContextFeatureCount], scaled
+  std::vector<float> profitable;        // [B] 0/1
+  std::vector<float> max_profit;        // [B]
+  std::vector<float> rug;               // [B] 0/1
+  std::vector<std::uint32_t> examples;  // [B] indices into DataSet::examples
+};
+
+class WindowLoader {
+ public:
+  // `data` and `scalers` must outlive the loader. `examples`: this rank's examples.
+  WindowLoader(const DataSet& data, std::vector<std::uint32_t> examples, const Scalers& scalers,
+               LoaderOptions options);
+  ~WindowLoader();  // stops and joins the loader thread
+  WindowLoader(const WindowLoader&) = delete;
+  WindowLoader& operator=(const WindowLoader&) = delete;
+
+  // Begins epoch `epoch`, skipping its first `skip_batches` (mid-epoch resume).
+  void start_epoch(std::uint64_t epoch, std::size_t skip_batches = 0);
+  // The next batch of the epoch into `out` (its buffers are swapped, not copied); false
+  // at the end of the epoch.
+  bool next(Batch& out);
+  std::size_t batches_per_epoch() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The order of an epoch: a permutation of 0..n-1 from (seed, epoch) alone.
+std::vector<std::uint32_t> epoch_order(std::size_t n, std::uint64_t seed, std::uint64_t epoch);
+
+}  // namespace snipe::trainer
