@@ -98,7 +98,9 @@ void load_from_env(const std::string& env_var, std::vector<ApiKey>& keys,
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     if (entry.empty()) continue;
     std::string where = fmt::format("environment variable {} entry {}", env_var, index);
-    add_key(keys, origins, parse_entry(entry, where), std::move(where));
+    ApiKey key = parse_entry(entry, where);  // before `where` is moved from: argument
+                                              // evaluation order is unspecified
+    add_key(keys, origins, std::move(key), std::move(where));
   }
 }
 
@@ -127,7 +129,9 @@ void load_from_file(const std::filesystem::path& key_file, std::vector<ApiKey>& 
     const std::string_view entry = trim(*line);
     if (entry.starts_with('#')) continue;
     std::string where = fmt::format("{}:{}", key_file.string(), lines.line_number());
-    add_key(keys, origins, parse_entry(entry, where), std::move(where));
+    ApiKey key = parse_entry(entry, where);  // before `where` is moved from: argument
+                                              // evaluation order is unspecified
+    add_key(keys, origins, std::move(key), std::move(where));
   }
 }
 

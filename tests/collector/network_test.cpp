@@ -568,7 +568,9 @@ TEST_F(NetworkApiClient, RejectedKeysAreDisabledAndTheRestCarryOn) {
   EXPECT_EQ(mock_.responses_with_status(200), 3u);
   EXPECT_TRUE(clock_.sleeps().empty()) << "a rejected key is replaced at once";
   for (const auto& r : mock_.requests()) {
-    if (r.status == 200) EXPECT_EQ(r.api_key, "good-key-0003");
+    if (r.status == 200) {
+      EXPECT_EQ(r.api_key, "good-key-0003");
+    }
   }
 }
 

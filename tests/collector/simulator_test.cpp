@@ -271,19 +271,25 @@ TEST(MarketSimulator, SomeTokensMissOneOrTwoContextFieldsNeverAll) {
 TEST(MarketSimulator, ContextValuesAreInTheirDocumentedRanges) {
   for (const SimulatedToken& token : simulate_all(SimulatorOptions{}, 300)) {
     const TokenContext& c = token.context;
-    if (const auto v = c[ContextField::kInitialLiquidityUsd]) EXPECT_GT(*v, 0.0) << token.id;
+    if (const auto v = c[ContextField::kInitialLiquidityUsd]) {
+      EXPECT_GT(*v, 0.0) << token.id;
+    }
     if (const auto v = c[ContextField::kTop10HolderShare]) {
       EXPECT_GE(*v, 0.0) << token.id;
       EXPECT_LE(*v, 1.0) << token.id;
     }
     for (const ContextField flag : {ContextField::kMintAuthorityRevoked, ContextField::kLpBurned}) {
-      if (const auto v = c[flag]) EXPECT_TRUE(*v == 0.0 || *v == 1.0) << token.id;
+      if (const auto v = c[flag]) {
+        EXPECT_TRUE(*v == 0.0 || *v == 1.0) << token.id;
+      }
     }
     if (const auto v = c[ContextField::kCreatorPreviousLaunches]) {
       EXPECT_GE(*v, 0.0) << token.id;
       EXPECT_EQ(*v, std::floor(*v)) << token.id;
     }
-    if (const auto v = c[ContextField::kAgeHours]) EXPECT_GE(*v, 0.0) << token.id;
+    if (const auto v = c[ContextField::kAgeHours]) {
+      EXPECT_GE(*v, 0.0) << token.id;
+    }
   }
 }
 

@@ -364,7 +364,9 @@ TEST(DataSetSplit, NoWindowTouchesWarmUpRows) {
     // 49 or later: end rows >= 78 (the collector stores end rows from 49 on).
     std::size_t naive = 0;
     for (const Example& e : data.examples) naive += e.end_row >= 78;
-    if (whole_tokens) EXPECT_EQ(kept, naive);
+    if (whole_tokens) {
+      EXPECT_EQ(kept, naive);
+    }
     EXPECT_LT(naive, data.examples.size()) << "the data set must hold examples the rule excludes";
   }
 }
