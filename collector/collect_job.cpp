@@ -234,6 +234,21 @@ CollectTotals job_totals(std::size_t listed, const std::vector<TokenOutcome>& ou
           .examples = mpi.sum(static_cast<std::int64_t>(shard.examples.size()))};
 }
 
+// An incremental run extends a data set of the same source.
+void require_incremental_base(const std::optional<json>& published, const Source& source,
+                              const fs::path& out_dir) {
+  if (!published) {
+    throw ConfigError(fmt::format("--incremental needs an existing data set, but {} has no "
+                                  "manifest.json; run snipe collect without --incremental first",
+                                  out_dir.string()));
+  }
+  if (published->value("source", "") != source.kind()) {
+    throw ConfigError(fmt::format("--incremental with source {} over a data set collected from {}; "
+                                  "collect into another directory instead",
+                                  source.kind(), published->value("source", "?")));
+  }
+}
+
 }  // namespace
 
 CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJobOptions& options) {
@@ -244,16 +259,7 @@ CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJo
   }
   mpi.barrier();
   const std::optional<json> published = data.published_manifest();
-  if (options.incremental && !published) {
-    throw ConfigError(fmt::format("--incremental needs an existing data set, but {} has no "
-                                  "manifest.json; run snipe collect without --incremental first",
-                                  options.out_dir.string()));
-  }
-  if (options.incremental && published->value("source", "") != source.kind()) {
-    throw ConfigError(fmt::format("--incremental with source {} over a data set collected from {}; "
-                                  "collect into another directory instead",
-                                  source.kind(), published->value("source", "?")));
-  }
+  if (options.incremental) require_incremental_base(published, source, options.out_dir);
   const std::string job_key = make_job_key(options, mpi.size(), published);
   const std::vector<std::string> tokens = agree_on_plan(source, mpi, data, job_key, options.incremental);
   const std::vector<std::uint32_t> mine = my_tokens(tokens.size(), mpi);
