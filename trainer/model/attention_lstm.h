@@ -1,0 +1,51 @@
+#pragma once
+// The attention-LSTM as a TorchScript module built in C++: parameters registered on a
+// torch::jit::Module and the forward pass given as TorchScript source (notes/libtorch.md:
+// LibTorch cannot script a C++ nn::Module). The module that trains is the module that is
+// exported, so there is no second copy to keep in sync.
+//
+//   candles [B, T, Fc] ++ indicators [B, T, Fi] -> x [B, T, Fc + Fi]
+//   BiLSTM(h1) -> LayerNorm                                   -> x1 [B, T, 2 h1]
+//   BiLSTM(h2) + Linear(x1) (learned residual) -> LayerNorm   -> x2 [B, T, 2 h2 = D]
+//   multi-head scaled dot-product self-attention (Q, K, V, O projections, dropout)
+//     + residual -> LayerNorm                                 -> x3 [B, T, D]
+//   attention pooling over T (learned query)                  -> p  [B, D]
+//   context [B, Fx] -> Linear -> ReLU                         -> c  [B, Ch]
+//   [p, c] -> Linear -> LayerNorm -> ReLU -> dropout          -> h  [B, Hh]
+//   three heads: profitable (logit), max_profit, rug (logit)  -> 3 x [B]
+//
+// Methods: logits(candles, indicators, context) for training; forward(...) for the bot:
+// the same with sigmoid applied to both binary heads. A `training` attribute switches
+// dropout (module.train() / module.eval()).
+
+#include <cstdint>
+
+#include <torch/script.h>
+
+namespace snipe::trainer {
+
+struct ModelOptions {
+  std::int64_t candle_features = 5;      // Fc
+  std::int64_t indicator_features = 19;  // Fi
+  std::int64_t context_features = 12;    // Fx (values + masks)
+  std::int64_t lstm1_hidden = 128;       // h1, per direction
+  std::int64_t lstm2_hidden = 64;        // h2, per direction; D = 2 h2
+  std::int64_t heads = 4;                // attention heads; D % heads == 0
+  double attention_dropout = 0.1;        // on the attention weights and its output
+  std::int64_t context_hidden = 32;      // Ch
+  std::int64_t head_hidden = 64;         // Hh
+  double head_dropout = 0.2;             // before the three heads
+};
+
+// Throws ConfigError naming the field when the sizes do not fit together.
+void validate_model_options(const ModelOptions& options);
+
+// A fresh module with PyTorch's default initialisation (uniform +-1/sqrt(fan_in) for
+// linear and LSTM weights, LayerNorm 1 and 0), drawn from torch's generator seeded with
+// `seed`. Every parameter requires grad; the module starts in training mode.
+torch::jit::Module build_attention_lstm(const ModelOptions& options, std::uint64_t seed);
+
+// The module's trainable parameters, in registration order (for the optimizer).
+std::vector<torch::Tensor> trainable_parameters(const torch::jit::Module& module);
+
+}  // namespace snipe::trainer
