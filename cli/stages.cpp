@@ -7,6 +7,7 @@
 
 #include "collector/source_factory.h"
 #include "shared/core/csv.h"
+#include "shared/features/model_features.h"
 
 namespace snipe::cli {
 namespace {
@@ -19,7 +20,15 @@ std::string data_fingerprint(Config c) {
   c.http = {};
   c.birdeye.endpoint = {};
   c.geckoterminal.endpoint = {};
-  return describe_config(c);
+  return fmt::format("features v{}\n{}", kFeatureVersion, describe_config(c));
+}
+
+// What an incremental run must share with the data set it extends: everything but where
+// the collection ends (the nightly run moves that forward).
+std::string base_fingerprint(Config c) {
+  c.synthetic.end_timestamp = 0;
+  c.birdeye.source.time_to = 0;
+  return data_fingerprint(std::move(c));
 }
 
 // Fault injection for the crash-resume tests: SNIPE_TEST_KILL_AFTER_TOKENS=N makes a rank
@@ -55,6 +64,7 @@ collector::CollectTotals collect_stage(const Config& config, const MpiContext& m
                                              .validation = config.validation,
                                              .labels = config.labels,
                                              .config_fingerprint = data_fingerprint(config),
+                                             .base_fingerprint = base_fingerprint(config),
                                              .kill_after_tokens = kill_after_tokens(mpi.rank())};
   const collector::CollectTotals totals = collector::run_collect(*source, mpi, options);
   if (mpi.rank() == 0) {

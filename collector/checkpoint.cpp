@@ -90,8 +90,10 @@ CheckpointStore::CheckpointStore(fs::path dir, const std::string& run_key) : dir
   if (fs::exists(dir_) && (!fs::exists(key_file) || read_file(key_file) != run_key)) {
     spdlog::info("checkpoints in {} belong to another run; starting afresh", dir_.string());
     // Renamed first, so a kill mid-delete cannot leave foreign checkpoints under a new key.
+    // A leftover of such a kill (same name, e.g. a reused pid) is removed first.
     fs::path discarded = dir_;
     discarded += fmt::format(".discarded-{}", ::getpid());
+    fs::remove_all(discarded);
     fs::rename(dir_, discarded);
     fs::remove_all(discarded);
   }

@@ -26,7 +26,8 @@ struct TokenOutcome {
   Kind kind = Kind::kFailed;
   SeriesRecord record;                                   // kAccepted: the stored series
   std::array<std::uint64_t, kReasonCount> reasons{};     // kRejected: bars flagged per reason
-  std::string failure_reason;                            // kFailed: SourceError::reason()
+  std::string failure_reason;                            // kFailed, or kAccepted whose refresh
+                                                         // failed: SourceError::reason()
   std::string message;                                   // validation summary or error text
   friend bool operator==(const TokenOutcome&, const TokenOutcome&) = default;
 };

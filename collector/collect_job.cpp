@@ -145,7 +145,10 @@ TokenOutcome collect_token(std::uint32_t index, const std::string& token, Source
   } catch (const SourceError& e) {
     if (previous == nullptr) return failed(index, token, e);
     spdlog::warn("{}: {}; keeping the stored series", token, e.what());
-    return accepted(index, *previous);  // nothing already stored is lost
+    TokenOutcome kept = accepted(index, *previous);  // nothing already stored is lost
+    kept.failure_reason = e.reason();                // but the failed refresh is reported
+    kept.message = fmt::format("{}; the stored series was kept", e.what());
+    return kept;
   }
   if (previous && fetched.candles.empty()) return accepted(index, *previous);
 
@@ -234,9 +237,10 @@ CollectTotals job_totals(std::size_t listed, const std::vector<TokenOutcome>& ou
           .examples = mpi.sum(static_cast<std::int64_t>(shard.examples.size()))};
 }
 
-// An incremental run extends a data set of the same source.
+// An incremental run extends a data set of the same source, settings and feature version.
 void require_incremental_base(const std::optional<json>& published, const Source& source,
-                              const fs::path& out_dir) {
+                              const CollectJobOptions& options) {
+  const fs::path& out_dir = options.out_dir;
   if (!published) {
     throw ConfigError(fmt::format("--incremental needs an existing data set, but {} has no "
                                   "manifest.json; run snipe collect without --incremental first",
@@ -246,6 +250,12 @@ void require_incremental_base(const std::optional<json>& published, const Source
     throw ConfigError(fmt::format("--incremental with source {} over a data set collected from {}; "
                                   "collect into another directory instead",
                                   source.kind(), published->value("source", "?")));
+  }
+  if (published->value("base_fingerprint", "") != hex64(fnv1a(options.base_fingerprint))) {
+    throw ConfigError(fmt::format("--incremental over a data set collected with other settings or "
+                                  "another feature version ({}); appending would mix them: collect "
+                                  "into another directory, or run without --incremental",
+                                  out_dir.string()));
   }
 }
 
@@ -259,7 +269,7 @@ CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJo
   }
   mpi.barrier();
   const std::optional<json> published = data.published_manifest();
-  if (options.incremental) require_incremental_base(published, source, options.out_dir);
+  if (options.incremental) require_incremental_base(published, source, options);
   const std::string job_key = make_job_key(options, mpi.size(), published);
   const std::vector<std::string> tokens = agree_on_plan(source, mpi, data, job_key, options.incremental);
   const std::vector<std::uint32_t> mine = my_tokens(tokens.size(), mpi);

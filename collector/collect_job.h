@@ -30,6 +30,8 @@ struct CollectJobOptions {
   ValidationOptions validation;      // what a series must satisfy to be stored
   LabelOptions labels;               // barriers of the example labels
   std::string config_fingerprint;    // data-relevant settings; a change restarts checkpoints
+  std::string base_fingerprint;      // the same without the time window (the collection's
+                                     // end): an incremental run must match its data set's
   std::size_t kill_after_tokens = 0; // fault injection (tests): SIGKILL self after N tokens
 };
 

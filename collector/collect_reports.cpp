@@ -19,7 +19,7 @@ using json = nlohmann::json;
 json token_verdict(const TokenOutcome& o) {
   static constexpr const char* kKinds[] = {"accepted", "rejected", "failed"};
   json verdict = {{"token", o.token}, {"verdict", kKinds[static_cast<int>(o.kind)]}};
-  if (o.kind == TokenOutcome::Kind::kFailed) verdict["reason"] = o.failure_reason;
+  if (!o.failure_reason.empty()) verdict["reason"] = o.failure_reason;
   if (!o.message.empty()) verdict["message"] = o.message;
   return verdict;
 }
@@ -51,11 +51,16 @@ json rank_summary(int rank, int generation, const std::vector<TokenOutcome>& out
   json s = {{"rank", rank}, {"file", DataSetDir::shard_entry(generation, rank)}};
   std::map<std::string, std::int64_t> rejections, failures;
   json verdicts = json::array();
+  json refreshes_failed = json::array();
   std::int64_t counts[3] = {0, 0, 0};
   for (const TokenOutcome& o : outcomes) {
     ++counts[static_cast<int>(o.kind)];
     verdicts.push_back(token_verdict(o));
     if (o.kind == TokenOutcome::Kind::kFailed) ++failures[o.failure_reason];
+    if (o.kind == TokenOutcome::Kind::kAccepted && !o.failure_reason.empty()) {
+      ++failures[o.failure_reason + "_stored_series_kept"];
+      refreshes_failed.push_back(token_verdict(o));
+    }
     for (std::size_t r = 0; r < kReasonCount; ++r) {
       if (o.reasons[r] > 0) ++rejections[std::string(reason_name(static_cast<Reason>(r)))];
     }
@@ -87,6 +92,7 @@ json rank_summary(int rank, int generation, const std::vector<TokenOutcome>& out
   s["rejections"] = rejections;
   s["failures"] = failures;
   s["verdicts"] = verdicts;
+  s["refreshes_failed"] = refreshes_failed;
   return s;
 }
 
@@ -147,6 +153,9 @@ Reports make_reports(const std::vector<json>& summaries, std::string_view source
       {"generation", generation},
       {"source", std::string(source_kind)},
       {"config_fingerprint", hex64(fnv1a(options.config_fingerprint))},
+      {"base_fingerprint", hex64(fnv1a(options.base_fingerprint))},
+      {"feature_version", kFeatureVersion},
+      {"quality", DataSetDir::quality_entry(generation)},
       {"ranks", summaries.size()},
       {"shards", shards},
       {"tokens", {{"listed", listed}, {"accepted", total<std::int64_t>(summaries, "accepted")},
@@ -167,12 +176,17 @@ Reports make_reports(const std::vector<json>& summaries, std::string_view source
       if (v["verdict"] != "accepted") verdicts.push_back(v);
     }
   }
+  json refreshes_failed = json::array();
+  for (const json& s : summaries) {
+    for (const json& v : s["refreshes_failed"]) refreshes_failed.push_back(v);
+  }
   json quality = {{"source", std::string(source_kind)},
                   {"generation", generation},
                   {"tokens", manifest["tokens"]},
                   {"rejections_by_reason", merged_counts(summaries, "rejections")},
                   {"failures_by_reason", merged_counts(summaries, "failures")},
-                  {"not_accepted", verdicts}};
+                  {"not_accepted", verdicts},
+                  {"refreshes_failed", refreshes_failed}};
   return {std::move(manifest), std::move(quality)};
 }
 

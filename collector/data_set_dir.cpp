@@ -56,6 +56,10 @@ std::string DataSetDir::shard_entry(int generation, int rank) {
   return generation_name(generation) + "/" + shard_file_name(rank);
 }
 
+std::string DataSetDir::quality_entry(int generation) {
+  return generation_name(generation) + "/" + std::string(kQuality);
+}
+
 fs::path DataSetDir::generation_dir(int generation) const { return root_ / generation_name(generation); }
 
 fs::path DataSetDir::shard_path(int generation, int rank) const {
@@ -80,12 +84,17 @@ void DataSetDir::tidy() const {
   const auto manifest = published_manifest();
   const int published = manifest ? manifest->value("generation", 0) : 0;
   static const std::regex kGenerationFolder("g[0-9]{6}");
+  static const std::regex kTempFile(R"(.*\.tmp-[0-9]+)");  // AtomicFile's, of a killed write
   for (const auto& entry : fs::directory_iterator(root_)) {
     const std::string name = entry.path().filename().string();
-    if (entry.is_directory() && std::regex_match(name, kGenerationFolder) &&
-        name != generation_name(published)) {
+    // The previous generation stays one more run: a trainer that read the old manifest a
+    // moment ago can still open its shards.
+    const bool kept = name == generation_name(published) || name == generation_name(published - 1);
+    if (entry.is_directory() && std::regex_match(name, kGenerationFolder) && !kept) {
       spdlog::info("removing {}: not part of the published data set", entry.path().string());
       fs::remove_all(entry.path());
+    } else if (entry.is_regular_file() && std::regex_match(name, kTempFile)) {
+      fs::remove(entry.path());
     }
   }
   const fs::path quality = generation_dir(published) / kQuality;

@@ -40,6 +40,7 @@ class DataSetDir {
 
   // "g000002/shard-00000.h5": a shard's path relative to the root, as manifests list it.
   static std::string shard_entry(int generation, int rank);
+  static std::string quality_entry(int generation);  // "g000002/quality.json"
   std::filesystem::path shard_path(int generation, int rank) const;  // creates the folder
   std::filesystem::path checkpoint_dir(int rank, int size) const;
   std::filesystem::path plan_path() const;
@@ -47,7 +48,8 @@ class DataSetDir {
   // Publishes a run: its quality report into its generation folder, then manifest.json
   // (atomic rename: the commit), then tidy().
   void commit(int generation, const nlohmann::json& manifest, const nlohmann::json& quality) const;
-  // Removes generation folders the published manifest does not use and refreshes
+  // Removes generation folders other than the published one and the one before it (a
+  // reader may still be loading it), temp files of killed writes, and refreshes
   // quality.json from the published generation. Idempotent.
   void tidy() const;
   void remove_work_area() const;

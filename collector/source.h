@@ -61,9 +61,11 @@ class Source {
   // The source's view of the world when the job was planned (discovery results such as
   // listing times, the clock that bounds the bars it serves) as JSON text. restore() on
   // another instance (another rank, or the rerun after a crash) makes it serve exactly
-  // the same tokens and bars. Sources without such state keep the defaults.
-  virtual std::string snapshot() const { return "{}"; }
-  virtual void restore(const std::string& snapshot) { (void)snapshot; }
+  // the same tokens and bars. Stateless sources return "{}" and ignore restore().
+  // Pure virtual on purpose: a wrapper that forgot to forward them once broke rank
+  // agreement silently.
+  virtual std::string snapshot() const = 0;
+  virtual void restore(const std::string& snapshot) = 0;
 };
 
 }  // namespace snipe::collector

@@ -40,6 +40,8 @@ class NetworkSource final : public Source {
   FetchedSeries fetch(const std::string& token, std::int64_t after) override {
     return inner_->fetch(token, after);
   }
+  std::string snapshot() const override { return inner_->snapshot(); }
+  void restore(const std::string& snapshot) override { inner_->restore(snapshot); }
 
  private:
   RealClock clock_;

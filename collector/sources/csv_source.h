@@ -21,6 +21,9 @@ class CsvSource final : public Source {
   std::string_view kind() const override { return "csv"; }
   std::vector<std::string> list_tokens() override { return tokens_; }  // sorted file stems
   FetchedSeries fetch(const std::string& token, std::int64_t after) override;
+  // Stateless: everything it serves follows from its settings.
+  std::string snapshot() const override { return "{}"; }
+  void restore(const std::string& /*snapshot*/) override {}
 
  private:
   std::filesystem::path dir_;

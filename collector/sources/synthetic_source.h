@@ -27,6 +27,9 @@ class SyntheticSource final : public Source {
   // returned bar, the token's rug time). Throws SourceError("unknown_token") for an id
   // that is not one of list_tokens().
   FetchedSeries fetch(const std::string& token, std::int64_t after) override;
+  // Stateless: everything it serves follows from its settings.
+  std::string snapshot() const override { return "{}"; }
+  void restore(const std::string& /*snapshot*/) override {}
 
  private:
   simulator::SimulatorOptions options_;

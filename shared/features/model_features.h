@@ -54,6 +54,10 @@ inline constexpr std::array<std::string_view, kIndicatorFeatureCount> kIndicator
     "volatility_20", "parkinson_20",  "roc_10",       "stoch_k_frac", "stoch_d_frac",
     "williams_r_frac", "mfi_14_frac", "obv_flow_20",  "vpt_flow_20"};
 
+// Bumped whenever a feature's definition changes: stored series (shards, checkpoints) of
+// another version must not be mixed with this build's.
+inline constexpr int kFeatureVersion = 1;
+
 // First row at which every model feature is defined.
 inline constexpr std::size_t kModelFeatureWarmup = 49;
 

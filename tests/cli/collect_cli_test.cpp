@@ -153,6 +153,10 @@ TEST(CollectCli, IncrementalKeepsTokensTheSourceNoLongerLists) {
   fs::remove(csv / "rugged.csv");  // an old launch drops out of the provider's listing
   ASSERT_EQ(run(collect_csv(csv, dir / "data", "--incremental"), dir.path(), &err), 0) << err;
   EXPECT_EQ(examples_of(dir / "data"), before) << "nothing already collected is lost";
+  // ... and the refresh that could not be made is reported, not hidden.
+  const json quality = json::parse(read_file(dir / "data" / "quality.json"));
+  EXPECT_EQ(quality["failures_by_reason"]["unreadable_csv_stored_series_kept"], 1) << quality.dump(2);
+  EXPECT_EQ(quality["refreshes_failed"][0]["token"], "rugged");
 }
 
 TEST(CollectCli, AnyExceptionOnOneRankEndsTheJobInsteadOfHangingIt) {

@@ -2,8 +2,11 @@
 // after a crash, incremental runs. Multi-rank runs are tested through mpirun in
 // tests/cli/collect_cli_test.cpp.
 
+#include "collector/checkpoint.h"
 #include "collector/collect_job.h"
 #include "collector/data_set_dir.h"
+
+#include <unistd.h>
 
 #include <fstream>
 #include <set>
@@ -53,6 +56,8 @@ class ScriptedSource final : public Source {
     if (failing.count(token)) throw SourceError("http_401", "key rejected for " + token);
     return inner_.fetch(token, after);
   }
+  std::string snapshot() const override { return inner_.snapshot(); }
+  void restore(const std::string& snapshot) override { inner_.restore(snapshot); }
 
   int fetches = 0;
   int crash_after = -1;
@@ -182,6 +187,33 @@ TEST(CollectJob, IncrementalRunEqualsAFullRunAndIsIdempotent) {
   EXPECT_EQ(read_json(nightly / "manifest.json")["content_hash"],
             read_json(full / "manifest.json")["content_hash"])
       << "a second incremental run with nothing new changes nothing";
+}
+
+TEST(CollectJob, IncrementalOverADataSetOfOtherSettingsIsRefused) {
+  testing::TempDir dir;
+  SyntheticSource source(small_market());
+  CollectJobOptions first = job(dir.path());
+  first.base_fingerprint = "seed 11, horizon 12";
+  run_collect(source, MpiContext(), first);
+  CollectJobOptions other = job(dir.path(), /*incremental=*/true);
+  other.base_fingerprint = "seed 8, horizon 6";
+  try {
+    run_collect(source, MpiContext(), other);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("other settings"), std::string::npos) << e.what();
+  }
+}
+
+TEST(CollectJob, ALeftoverOfAKilledCheckpointWipeDoesNotBlockTheNextRun) {
+  testing::TempDir dir;
+  const fs::path checkpoints = dir / "ckpt";
+  { CheckpointStore store(checkpoints, "job A"); }
+  fs::path leftover = checkpoints;
+  leftover += ".discarded-" + std::to_string(::getpid());  // as a kill mid-wipe leaves it
+  fs::create_directories(leftover / "junk");
+  EXPECT_NO_THROW(CheckpointStore(checkpoints, "job B"));
+  EXPECT_FALSE(fs::exists(leftover));
 }
 
 TEST(CollectJob, IncrementalWithoutADataSetSaysWhatToDo) {

@@ -58,8 +58,20 @@ TEST_F(DataSetDirTest, ACommitSwitchesTheWholeDataSetAtOnce) {
   write_file_atomically(data_.shard_path(2, 0), "new 0");  // now one rank
   data_.commit(2, manifest_of(2, 1), json{{"run", 2}});
   EXPECT_EQ(published_contents(), (std::vector<std::string>{"new 0"}));
-  EXPECT_FALSE(fs::exists(dir_ / "g000001")) << "the old generation is removed after the switch";
   EXPECT_EQ(json::parse(read_file(dir_ / "quality.json"))["run"], 2);
+  EXPECT_TRUE(fs::exists(dir_ / "g000001")) << "kept one more run for readers of the old manifest";
+  write_file_atomically(data_.shard_path(3, 0), "newer 0");
+  data_.commit(3, manifest_of(3, 1), json{{"run", 3}});
+  EXPECT_FALSE(fs::exists(dir_ / "g000001"));
+  EXPECT_TRUE(fs::exists(dir_ / "g000002"));
+}
+
+TEST_F(DataSetDirTest, TempFilesOfKilledWritesAreSwept) {
+  write_file_atomically(dir_ / "unrelated.txt", "kept");
+  write_file_atomically(dir_ / "manifest.json.tmp-4242", "{half");
+  data_.tidy();
+  EXPECT_FALSE(fs::exists(dir_ / "manifest.json.tmp-4242"));
+  EXPECT_TRUE(fs::exists(dir_ / "unrelated.txt"));
 }
 
 TEST_F(DataSetDirTest, AKillRightAfterTheSwitchIsTidiedByTheNextRun) {
@@ -68,7 +80,6 @@ TEST_F(DataSetDirTest, AKillRightAfterTheSwitchIsTidiedByTheNextRun) {
   write_file_atomically(dir_ / "manifest.json", manifest_of(2, 1).dump());  // then killed
   EXPECT_EQ(published_contents(), (std::vector<std::string>{"new 0"}));
   data_.tidy();
-  EXPECT_FALSE(fs::exists(dir_ / "g000001"));
   EXPECT_EQ(json::parse(read_file(dir_ / "quality.json"))["run"], 2);
   data_.tidy();  // idempotent
   EXPECT_EQ(published_contents(), (std::vector<std::string>{"new 0"}));

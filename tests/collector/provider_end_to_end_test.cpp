@@ -166,6 +166,36 @@ TEST_F(BirdeyeEndToEnd, NoKeyIsAClearConfigError) {
   }
 }
 
+TEST_F(BirdeyeEndToEnd, AnotherRankRestoresTheDiscoveryThroughTheFactoryBuiltSource) {
+  // Rank 0 discovers new listings; another rank (or the rerun after a crash) must fetch
+  // each token from its listing bar too, without asking discovery or creation-info again.
+  std::vector<testing::MockListing> listings;
+  for (const std::string& address : addresses_) {
+    listings.push_back({.address = address, .liquidity_added_at = series_[address].front().timestamp + 30});
+  }
+  mock_.set_new_listings(listings);
+  config_.birdeye.source.tokens.clear();
+  config_.birdeye.source.time_from = 0;
+  const MpiContext mpi;
+  const auto rank0 = make_source(config_, mpi);
+  const std::vector<std::string> tokens = rank0->list_tokens();
+  ASSERT_EQ(tokens.size(), addresses_.size());
+
+  const auto other = make_source(config_, mpi);
+  other->restore(rank0->snapshot());
+  const std::size_t before = mock_.request_count();
+  EXPECT_EQ(other->list_tokens(), tokens);
+  const FetchedSeries fetched = other->fetch(tokens.front(), 0);
+  ASSERT_FALSE(fetched.candles.empty());
+  EXPECT_EQ(fetched.candles.front().timestamp, series_.at(tokens.front()).front().timestamp)
+      << "starts at the listing bar rank 0 discovered";
+  const auto requests = mock_.requests();
+  for (std::size_t i = before; i < requests.size(); ++i) {
+    EXPECT_NE(requests[i].path, "/defi/v2/tokens/new_listing");
+    EXPECT_NE(requests[i].path, "/defi/token_creation_info");
+  }
+}
+
 TEST(GeckoTerminalEndToEnd, CollectsPoolsWithoutAKey) {
   testing::MockProvider mock;
   const simulator::SimulatorOptions market{.seed = 9, .tokens = 2, .min_candles = 200, .max_candles = 250};

@@ -19,6 +19,8 @@
 #include "collector/collect_job.h"
 #include "collector/sources/synthetic_source.h"
 #include "shared/core/atomic_file.h"
+#include "shared/features/context.h"
+#include "shared/features/indicators.h"
 #include "shared/core/errors.h"
 #include "shared/core/hash.h"
 #include "shared/features/model_features.h"
@@ -49,6 +51,15 @@ fs::path first_shard_path(const fs::path& data_dir) {
   return data_dir / read_json(data_dir / "manifest.json")["shards"][0]["file"].get<std::string>();
 }
 
+// This build's feature lists, as a manifest names them.
+json feature_lists() {
+  const auto list = [](auto names) { return std::vector<std::string>(names.begin(), names.end()); };
+  return {{"candle_features", list(kCandleFeatureNames)},
+          {"indicator_features", list(kIndicatorFeatureNames)},
+          {"indicators", list(kIndicatorNames)},
+          {"context_fields", list(kContextFieldNames)}};
+}
+
 // Writes `shards` as g000001/shard-0000k.h5 plus a manifest listing them, as the collector
 // would publish them (the fields load_data_set reads).
 void publish(const fs::path& data_dir, const std::vector<Shard>& shards) {
@@ -65,7 +76,8 @@ void publish(const fs::path& data_dir, const std::vector<Shard>& shards) {
       {"shard_schema_version", kShardSchemaVersion},
       {"shards", entries},
       {"labels", {{"horizon", l.horizon}, {"take_profit", l.take_profit},
-                  {"stop_loss", l.stop_loss}, {"rug_drop", l.rug_drop}}}};
+                  {"stop_loss", l.stop_loss}, {"rug_drop", l.rug_drop}}},
+      {"features", feature_lists()}};
   write_file_atomically(data_dir / "manifest.json", manifest.dump(2));
 }
 
@@ -157,6 +169,16 @@ TEST(DataSetLoad, RefusesAShardChangedAfterPublishing) {
   write_shard(path, shard);
   expect_throws_with<DataError>([&] { load_data_set(dir.path()); },
                                 {path.filename().string(), "changed or damaged", "collect again"});
+}
+
+TEST(DataSetLoad, RefusesAManifestListingOtherFeatures) {
+  testing::TempDir dir;
+  collect(dir.path());
+  json manifest = read_json(dir / "manifest.json");
+  manifest["features"]["candle_features"] = {"a", "b"};  // as another build would write
+  write_file_atomically(dir / "manifest.json", manifest.dump());
+  expect_throws_with<DataError>([&] { load_data_set(dir.path()); },
+                                {"features.candle_features", "HINT"});
 }
 
 TEST(DataSetLoad, MissingManifestSaysToCollectFirst) {

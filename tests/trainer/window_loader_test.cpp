@@ -157,6 +157,12 @@ TEST(WindowLoader, NothingIsServedBeforeTheFirstEpochStarts) {
   EXPECT_EQ(one_epoch(loader, 0).size(), 10u);
 }
 
+TEST(WindowLoader, ZeroPrefetchIsRefusedRatherThanHangingForever) {
+  const DataSet data = hand_made(1, 40);
+  const Scalers scalers = identity_scalers();
+  EXPECT_THROW(WindowLoader(data, all_examples(data), scalers, {.window = 6, .prefetch = 0}), ConfigError);
+}
+
 TEST(WindowLoader, AWindowLongerThanTheSeriesHeadIsRefused) {
   const DataSet data = hand_made(1, 40);  // first example ends at row 10
   const Scalers scalers = identity_scalers();

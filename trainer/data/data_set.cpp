@@ -28,6 +28,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -35,6 +36,8 @@
 #include "shared/core/atomic_file.h"
 #include "shared/core/errors.h"
 #include "shared/core/hash.h"
+#include "shared/features/context.h"
+#include "shared/features/indicators.h"
 #include "shared/features/model_features.h"
 
 namespace snipe::trainer {
@@ -62,6 +65,25 @@ T manifest_field(const json& object, const char* key, const fs::path& manifest_p
   }
 }
 
+// The manifest's feature lists must be this build's, in this order: the model reads
+// columns by position. (Each shard's own attributes are checked again by read_shard.)
+void check_feature_names(const json& manifest, const fs::path& path) {
+  const json& features = manifest_field<json>(manifest, "features", path);
+  const auto expect = [&](const char* key, std::span<const std::string_view> names) {
+    const auto listed = manifest_field<std::vector<std::string>>(features, key, path);
+    if (!std::equal(listed.begin(), listed.end(), names.begin(), names.end())) {
+      throw DataError(fmt::format("{}: features.{} differ from this build's; HINT: re-run `snipe "
+                                  "collect` with this build, or train with the snipe version that "
+                                  "collected it",
+                                  path.string(), key));
+    }
+  };
+  expect("candle_features", kCandleFeatureNames);
+  expect("indicator_features", kIndicatorFeatureNames);
+  expect("indicators", kIndicatorNames);
+  expect("context_fields", kContextFieldNames);
+}
+
 void check_manifest_versions(const json& manifest, const fs::path& path) {
   const auto version = manifest_field<std::int64_t>(manifest, "schema_version", path);
   if (version != kManifestSchemaVersion) {
@@ -76,6 +98,7 @@ void check_manifest_versions(const json& manifest, const fs::path& path) {
                                 "{}. HINT: re-run `snipe collect` with this build",
                                 path.string(), shard_version, kShardSchemaVersion));
   }
+  check_feature_names(manifest, path);
 }
 
 json read_manifest(const fs::path& data_dir) {

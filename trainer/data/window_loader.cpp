@@ -87,8 +87,8 @@ struct WindowLoader::Impl {
 
   Impl(const DataSet& d, std::vector<std::uint32_t> e, const Scalers& scalers, LoaderOptions o)
       : data(d), examples(std::move(e)), options(o) {
-    if (options.batch_size == 0 || options.window == 0) {
-      throw ConfigError("window loader: batch_size and window must be >= 1");
+    if (options.batch_size == 0 || options.window == 0 || options.prefetch == 0) {
+      throw ConfigError("window loader: batch_size, window and prefetch must be >= 1");
     }
     for (const std::uint32_t i : examples) {
       const Example& ex = data.examples.at(i);

@@ -26,7 +26,7 @@ struct LoaderOptions {
   std::uint64_t seed = 42;       // with the epoch, fixes the order
   bool shuffle = true;           // false: examples in the given order (evaluation)
   bool drop_last = false;        // true: a short final batch is skipped
-  std::size_t prefetch = 4;      // batches prepared ahead
+  std::size_t prefetch = 4;      // batches prepared ahead, >= 1
 };
 
 struct Batch {
