@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "shared/core/errors.h"
+
 namespace snipe::trainer {
 namespace {
 
@@ -19,6 +21,13 @@ TEST(LrSchedule, DecaysAlongACosineToTheFloor) {
   EXPECT_NEAR(kSchedule.at(110), 1e-5, 1e-15);                      // cos(pi) = -1
   EXPECT_NEAR(kSchedule.at(5000), 1e-5, 1e-15) << "past the end it stays at the floor";
   for (std::int64_t step = 10; step < 110; ++step) EXPECT_GE(kSchedule.at(step), kSchedule.at(step + 1));
+}
+
+TEST(LrSchedule, ImpossibleSchedulesAreConfigErrors) {
+  EXPECT_NO_THROW(validate_lr_schedule(kSchedule));
+  EXPECT_THROW(validate_lr_schedule({.peak_lr = 1e-3, .min_lr = 1e-2}), ConfigError);
+  EXPECT_THROW(validate_lr_schedule({.warmup_steps = 0}), ConfigError);
+  EXPECT_THROW(validate_lr_schedule({.warmup_steps = 50, .total_steps = 10}), ConfigError);
 }
 
 }  // namespace

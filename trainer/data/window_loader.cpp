@@ -83,6 +83,7 @@ struct WindowLoader::Impl {
   std::deque<Batch> ready;                    // filled, in order
   std::vector<Batch> free;                    // recycled buffers
   bool stopping = false;
+  std::vector<std::uint32_t> positions;       // the batch being filled; producer thread only
   std::thread producer;
 
   Impl(const DataSet& d, std::vector<std::uint32_t> e, const Scalers& scalers, LoaderOptions o)
@@ -152,8 +153,9 @@ struct WindowLoader::Impl {
         batch = std::move(free.back());
         free.pop_back();
       }
-      const std::vector<std::uint32_t> positions(order.begin() + static_cast<std::ptrdiff_t>(begin),
-                                                 order.begin() + static_cast<std::ptrdiff_t>(end));
+      // Copied under the lock (start_epoch may replace `order`); assign() reuses capacity.
+      positions.assign(order.begin() + static_cast<std::ptrdiff_t>(begin),
+                       order.begin() + static_cast<std::ptrdiff_t>(end));
       lock.unlock();
       size_batch(batch, options);  // no-op once the buffers have their size
       batch.size = positions.size();

@@ -17,4 +17,8 @@ struct LrSchedule {
   double at(std::int64_t step) const;
 };
 
+// Throws ConfigError naming the field: peak_lr > 0, 0 <= min_lr <= peak_lr,
+// warmup_steps >= 1, total_steps >= warmup_steps.
+void validate_lr_schedule(const LrSchedule& schedule);
+
 }  // namespace snipe::trainer
