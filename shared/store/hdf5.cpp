@@ -232,10 +232,6 @@ void set_attribute(const File& file, const std::string& name, double value) {
   write_scalar_attribute(file, name, value);
 }
 
-void set_attribute(const File& file, const std::string& name, const std::string& value) {
-  set_attribute(file, name, std::vector<std::string>{value});
-}
-
 void set_attribute(const File& file, const std::string& name, const std::vector<std::string>& values) {
   Handle space = dataspace({values.size()});
   Handle type = variable_string_type();
@@ -256,12 +252,6 @@ std::int64_t int_attribute(const File& file, const std::string& name) {
 }
 double double_attribute(const File& file, const std::string& name) {
   return read_scalar_attribute<double>(file, name);
-}
-
-std::string string_attribute(const File& file, const std::string& name) {
-  const auto values = strings_attribute(file, name);
-  if (values.size() != 1) fail(file, "read single string attribute", name);
-  return values.front();
 }
 
 std::vector<std::string> strings_attribute(const File& file, const std::string& name) {

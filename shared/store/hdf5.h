@@ -86,12 +86,10 @@ std::vector<std::string> read_strings(const File& file, const std::string& name)
 // Attributes on the file's root group.
 void set_attribute(const File& file, const std::string& name, std::int64_t value);
 void set_attribute(const File& file, const std::string& name, double value);
-void set_attribute(const File& file, const std::string& name, const std::string& value);
 void set_attribute(const File& file, const std::string& name, const std::vector<std::string>& values);
 bool has_attribute(const File& file, const std::string& name);
 std::int64_t int_attribute(const File& file, const std::string& name);
 double double_attribute(const File& file, const std::string& name);
-std::string string_attribute(const File& file, const std::string& name);
 std::vector<std::string> strings_attribute(const File& file, const std::string& name);
 
 }  // namespace snipe::h5
