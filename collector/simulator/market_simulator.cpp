@@ -74,7 +74,13 @@ struct TrueContext {
 TrueContext draw_context(Rng& rng) {
   TrueContext c;
   c.liquidity_usd = 20'000.0 * std::exp(1.1 * rng.normal());
-  c.top10_share = 0.1 + 0.85 * (rng.uniform() + rng.uniform() + rng.uniform()) / 3.0;
+  // One draw per statement: the order in which operands or arguments are evaluated is
+  // unspecified, and g++ and clang choose differently (the same seed would give another
+  // market with the other compiler).
+  const double u1 = rng.uniform();
+  const double u2 = rng.uniform();
+  const double u3 = rng.uniform();
+  c.top10_share = 0.1 + 0.85 * (u1 + u2 + u3) / 3.0;
   c.mint_revoked = rng.bernoulli(0.7);
   c.lp_burned = rng.bernoulli(0.6);
   const bool serial_launcher = rng.bernoulli(0.15);
@@ -175,7 +181,9 @@ class LifecycleWriter {
     }
     const double gain = std::log1p(rng_.uniform(1.0, 4.0));  // +100..+400%, log
     spread(Regime::kPump, rng_.uniform_int(3, 8), gain, 6.0);
-    spread(Regime::kDump, rng_.uniform_int(4, 12), -gain * rng_.uniform(0.4, 0.9), 3.0);
+    const std::size_t dump_bars = rng_.uniform_int(4, 12);  // one draw per statement
+    const double given_back = rng_.uniform(0.4, 0.9);
+    spread(Regime::kDump, dump_bars, -gain * given_back, 3.0);
     bleed(rng_.uniform_int(12, 48));
   }
 
