@@ -289,7 +289,7 @@ CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJo
       collect_tokens(tokens, mine, source, previous, checkpoints, options, mpi.rank() == 0);
 
   // Written into a generation no manifest lists yet; the manifest rename publishes it.
-  const int generation = data.next_generation();
+  const int generation = DataSetDir::generation_after(published);  // read once, above
   const Shard shard = build_shard(mpi.rank(), outcomes, options.labels);
   const fs::path shard_path = data.shard_path(generation, mpi.rank());
   write_shard(shard_path, shard);

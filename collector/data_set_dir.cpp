@@ -47,8 +47,7 @@ std::vector<fs::path> DataSetDir::published_shards() const {
   return shards;
 }
 
-int DataSetDir::next_generation() const {
-  const auto manifest = published_manifest();
+int DataSetDir::generation_after(const std::optional<json>& manifest) {
   return manifest ? manifest->value("generation", 0) + 1 : 1;
 }
 

@@ -36,7 +36,8 @@ class DataSetDir {
   // Absolute paths of the shards the published manifest lists (empty when none).
   std::vector<std::filesystem::path> published_shards() const;
   // The generation a new run writes: one past the published one (1 for a new data set).
-  int next_generation() const;
+  int next_generation() const { return generation_after(published_manifest()); }
+  static int generation_after(const std::optional<nlohmann::json>& published_manifest);
 
   // "g000002/shard-00000.h5": a shard's path relative to the root, as manifests list it.
   static std::string shard_entry(int generation, int rank);

@@ -9,16 +9,13 @@
 namespace snipe {
 
 void write_feature_csv(const std::filesystem::path& path, CandleSpan candles,
-                       std::span<const ColumnBlock> blocks,
-                       std::span<const std::optional<Label>> labels) {
-  assert(labels.empty() || labels.size() == candles.size());
+                       std::span<const ColumnBlock> blocks) {
   AtomicFile file(path);
   std::string line = "timestamp";
   for (const ColumnBlock& block : blocks) {
     assert(block.table.rows == candles.size() && block.table.cols == block.names.size());
     for (const std::string_view name : block.names) line.append(",").append(name);
   }
-  if (!labels.empty()) line += ",profitable,max_profit,rug";
   line.push_back('\n');
 
   for (std::size_t t = 0; t < candles.size(); ++t) {
@@ -27,15 +24,6 @@ void write_feature_csv(const std::filesystem::path& path, CandleSpan candles,
       for (const double value : block.table.row(t)) {
         line.push_back(',');
         csv::append_double(line, value);
-      }
-    }
-    if (!labels.empty()) {
-      if (const auto& label = labels[t]) {
-        line += label->profitable ? ",1," : ",0,";
-        csv::append_double(line, label->max_profit);
-        line += label->rug ? ",1" : ",0";
-      } else {
-        line += ",,,";
       }
     }
     line.push_back('\n');

@@ -1,15 +1,12 @@
 #pragma once
 // CSV output of computed features: `timestamp` then one column per feature, one row per
-// candle, an empty cell where a value is undefined (warm-up, no label).
+// candle, an empty cell where a value is undefined (warm-up).
 
 #include <filesystem>
-#include <optional>
 #include <span>
 #include <string_view>
-#include <vector>
 
 #include "shared/core/table.h"
-#include "shared/features/labels.h"
 #include "shared/market/candle.h"
 
 namespace snipe {
@@ -20,9 +17,8 @@ struct ColumnBlock {
   const Table& table;
 };
 
-// Writes atomically. Non-empty `labels` ([candles.size()]) adds profitable,max_profit,rug.
+// Writes atomically.
 void write_feature_csv(const std::filesystem::path& path, CandleSpan candles,
-                       std::span<const ColumnBlock> blocks,
-                       std::span<const std::optional<Label>> labels = {});
+                       std::span<const ColumnBlock> blocks);
 
 }  // namespace snipe

@@ -34,15 +34,4 @@ inline CandleSeries random_walk(std::size_t n, std::uint32_t seed, double price 
   return candles;
 }
 
-// Bars with open = high = low = close (no range), spaced 5 minutes apart.
-inline CandleSeries flat_closes(std::initializer_list<double> closes, double volume = 1.0) {
-  CandleSeries candles;
-  std::int64_t t = 1'700'000'000;
-  for (const double c : closes) {
-    candles.push_back({t, c, c, c, c, volume});
-    t += 300;
-  }
-  return candles;
-}
-
 }  // namespace snipe::testing
