@@ -39,7 +39,7 @@ Command add_collect_command(CLI::App& app) {
   auto options = std::make_shared<CollectCommandOptions>();
   CLI::App* sub = app.add_subcommand(
       "collect", "Collect candles from the configured source into HDF5 shards (one per MPI rank)");
-  add_common_options(*sub, options->common, /*config_required=*/false);
+  add_common_options(*sub, options->common);
   sub->add_option("--out", options->out_dir, "data directory: shards, manifest.json, quality.json")
       ->required();
   sub->add_option("--source", options->source,

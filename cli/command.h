@@ -24,7 +24,7 @@ struct CommonOptions {
   std::optional<std::string> log_format;   // overrides [run] log_format
 };
 
-void add_common_options(CLI::App& app, CommonOptions& options, bool config_required);
+void add_common_options(CLI::App& app, CommonOptions& options);
 
 // Loads the config (or defaults), applies the command's own overrides, validates the
 // result, starts logging and, on rank 0, logs the resolved settings once.

@@ -5,10 +5,10 @@
 
 namespace snipe::cli {
 
-void add_common_options(CLI::App& app, CommonOptions& options, bool config_required) {
-  auto* config = app.add_option("--config", options.config_path, "TOML config file (configs/*.toml)")
-                     ->check(CLI::ExistingFile);
-  if (config_required) config->required();
+void add_common_options(CLI::App& app, CommonOptions& options) {
+  app.add_option("--config", options.config_path,
+                 "TOML config file (configs/*.toml); built-in defaults without it")
+      ->check(CLI::ExistingFile);
   app.add_option("--log-level", options.log_level,
                  "trace|debug|info|warning|error|critical|off (overrides the config)");
   app.add_option("--log-format", options.log_format, "text|json (overrides the config)");

@@ -48,7 +48,7 @@ Command add_features_command(CLI::App& app) {
   auto options = std::make_shared<FeaturesOptions>();
   CLI::App* sub = app.add_subcommand(
       "features", "Compute the standard indicators of an OHLCV CSV (daily, 5-minute, ...)");
-  add_common_options(*sub, options->common, /*config_required=*/false);
+  add_common_options(*sub, options->common);
   sub->add_option("--csv", options->input, "input CSV: timestamp,open,high,low,close,volume")
       ->required()
       ->check(CLI::ExistingFile);

@@ -53,7 +53,7 @@ Command add_pipeline_command(CLI::App& app) {
   auto options = std::make_shared<PipelineOptions>();
   CLI::App* sub = app.add_subcommand(
       "pipeline", "Run the main job on the configured source (collect -> ...); works under mpirun");
-  add_common_options(*sub, options->common, /*config_required=*/false);
+  add_common_options(*sub, options->common);
   sub->add_option("--out", options->output_dir, "output directory (overrides [output] dir)");
   return {sub, [options] { return run_pipeline(*options); }};
 }
