@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "shared/config/config.h"
+#include "trainer/train/train_job.h"
 
 namespace snipe::cli {
 
@@ -31,8 +32,12 @@ void add_common_options(CLI::App& app, CommonOptions& options);
 using ConfigOverrides = std::function<void(Config&)>;
 Config start_run(const CommonOptions& options, const ConfigOverrides& overrides = {});
 
+// The closing lines of a training run (rank 0), shared by `train` and `pipeline`.
+void print_train_summary(const trainer::TrainSummary& summary);
+
 Command add_features_command(CLI::App& app);
 Command add_collect_command(CLI::App& app);
 Command add_pipeline_command(CLI::App& app);
+Command add_train_command(CLI::App& app);
 
 }  // namespace snipe::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   const std::array commands = {snipe::cli::add_features_command(app),
                                snipe::cli::add_collect_command(app),
+                               snipe::cli::add_train_command(app),
                                snipe::cli::add_pipeline_command(app)};
   CLI11_PARSE(app, argc, argv);
 

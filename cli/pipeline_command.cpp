@@ -1,6 +1,7 @@
-// snipe pipeline: the main job, stage after stage, on the configured source. Today:
-// collect (source -> validated series, features, labels -> HDF5 shards) into
-// <output.dir>/data. Training, export and prediction join as their stages land.
+// snipe pipeline: the main job, stage after stage, on the configured source:
+//   collect  source -> validated series, features, labels -> HDF5 shards   <output.dir>/data
+//   train    split, scalers, attention-LSTM, checkpoints, test report     <output.dir>/train
+//   export   model.pt + scalers.json + metadata.json                      <output.dir>/train/export
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@ namespace fs = std::filesystem;
 struct PipelineOptions {
   CommonOptions common;
   std::optional<std::string> output_dir;  // overrides [output] dir
+  bool resume_training = false;           // continue training from its checkpoints
 };
 
 // A short human summary of the collected data set, from its manifest (rank 0).
@@ -37,13 +39,17 @@ int run_pipeline(const PipelineOptions& options) {
   const auto overrides = [&](Config& c) {
     if (options.output_dir) c.output.dir = *options.output_dir;
   };
-  return run_mpi_job(options.common, overrides, [](const Config& config, const MpiContext& mpi) {
+  return run_mpi_job(options.common, overrides, [&](const Config& config, const MpiContext& mpi) {
     const fs::path out_dir = config.output.dir;
     fs::create_directories(out_dir);
     if (mpi.rank() == 0) write_file_atomically(out_dir / "config.toml", describe_config(config));
     const auto totals = collect_stage(config, mpi, out_dir / "data", /*incremental=*/false);
     if (mpi.rank() == 0) print_data_summary(out_dir / "data");
-    return totals.accepted > 0 ? 0 : 1;
+    if (totals.accepted == 0) return 1;
+    const auto resume = options.resume_training ? trainer::ResumeMode::kAuto : trainer::ResumeMode::kFresh;
+    const trainer::TrainSummary trained = train_stage(config, mpi, out_dir / "data", out_dir / "train", resume);
+    if (mpi.rank() == 0) print_train_summary(trained);
+    return 0;
   });
 }
 
@@ -52,9 +58,11 @@ int run_pipeline(const PipelineOptions& options) {
 Command add_pipeline_command(CLI::App& app) {
   auto options = std::make_shared<PipelineOptions>();
   CLI::App* sub = app.add_subcommand(
-      "pipeline", "Run the main job on the configured source (collect -> ...); works under mpirun");
+      "pipeline", "Run the main job on the configured source (collect -> train -> export); works under mpirun");
   add_common_options(*sub, options->common);
   sub->add_option("--out", options->output_dir, "output directory (overrides [output] dir)");
+  sub->add_flag("--resume-training", options->resume_training,
+                "continue training from the checkpoints of an earlier run of the same settings and data");
   return {sub, [options] { return run_pipeline(*options); }};
 }
 

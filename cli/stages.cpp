@@ -12,12 +12,16 @@
 namespace snipe::cli {
 namespace {
 
-// The settings that decide the data set's content. Logging, output paths, rate limits
-// and retries do not: changing them must not invalidate a half-finished run.
+// The settings that decide the data set's content. Logging, output paths, rate limits,
+// retries and the training sections do not: changing them must not invalidate a
+// half-finished run.
 std::string data_fingerprint(Config c) {
   c.run = {};
   c.output = {};
   c.http = {};
+  c.split = {};
+  c.model = {};
+  c.train = {};
   c.birdeye.endpoint = {};
   c.geckoterminal.endpoint = {};
   return fmt::format("features v{}\n{}", kFeatureVersion, describe_config(c));
@@ -44,6 +48,14 @@ std::size_t kill_after_tokens(int rank) {
   return static_cast<std::size_t>(*count);
 }
 
+// SNIPE_TEST_KILL_AFTER_STEPS=N makes the training rank SIGKILL itself right after its
+// first mid-epoch checkpoint at or past step N (the crash-resume test of `snipe train`).
+std::int64_t kill_after_steps() {
+  const char* after = std::getenv("SNIPE_TEST_KILL_AFTER_STEPS");
+  const auto count = after == nullptr ? std::nullopt : csv::parse_int(after);
+  return count && *count > 0 ? *count : 0;
+}
+
 // SNIPE_TEST_THROW_ON_RANK=R makes rank R throw a plain std::exception (not a
 // snipe::Error) as the stage starts: the failure tests check that it ends the job.
 void inject_test_exception(int rank) {
@@ -51,6 +63,17 @@ void inject_test_exception(int rank) {
   if (which != nullptr && csv::parse_int(which) == rank) {
     throw std::logic_error("injected test exception");
   }
+}
+
+trainer::TrainSummary train_on_this_rank(const trainer::TrainJob& job) {
+#if SNIPE_WITH_TORCH
+  return trainer::run_train_job(job);
+#else
+  (void)job;
+  throw ConfigError(
+      "this snipe was built without LibTorch, so it cannot train; HINT: build with g++ "
+      "(scripts/build, the default), which compiles Debian's LibTorch headers");
+#endif
 }
 
 }  // namespace
@@ -73,6 +96,27 @@ collector::CollectTotals collect_stage(const Config& config, const MpiContext& m
                  data_dir.string());
   }
   return totals;
+}
+
+trainer::TrainSummary train_stage(const Config& config, const MpiContext& mpi,
+                                  const std::filesystem::path& data_dir,
+                                  const std::filesystem::path& run_dir, trainer::ResumeMode resume) {
+  trainer::TrainSummary summary;
+  if (mpi.rank() == 0) {
+    if (mpi.size() > 1) {
+      spdlog::warn("training runs on rank 0 alone in this version; ranks 1..{} wait", mpi.size() - 1);
+    }
+    summary = train_on_this_rank({.data_dir = data_dir,
+                                  .run_dir = run_dir,
+                                  .split = config.split,
+                                  .model = config.model,
+                                  .train = config.train,
+                                  .resume = resume,
+                                  .settings_toml = describe_config(config),
+                                  .kill_after_steps = kill_after_steps()});
+  }
+  mpi.idle_barrier();
+  return summary;
 }
 
 int run_mpi_job(const CommonOptions& common, const ConfigOverrides& overrides, const JobBody& body) {

@@ -9,12 +9,20 @@
 #include "collector/collect_job.h"
 #include "shared/config/config.h"
 #include "shared/mpi/mpi_context.h"
+#include "trainer/train/train_job.h"
 
 namespace snipe::cli {
 
 // Collects the configured source into `data_dir` (collective).
 collector::CollectTotals collect_stage(const Config& config, const MpiContext& mpi,
                                        const std::filesystem::path& data_dir, bool incremental);
+
+// Trains on `data_dir` into `run_dir` (collective). Rank 0 trains and exports while the
+// other ranks wait without spinning; data-parallel training replaces this. The summary is
+// rank 0's (default-constructed elsewhere).
+trainer::TrainSummary train_stage(const Config& config, const MpiContext& mpi,
+                                  const std::filesystem::path& data_dir,
+                                  const std::filesystem::path& run_dir, trainer::ResumeMode resume);
 
 // Starts MPI (a singleton job when not under mpirun), resolves the settings with the
 // command's overrides, and runs `body` under run_on_every_rank. Returns the exit code.

@@ -4,5 +4,6 @@ function(snipe_target_defaults target)
   # option structs; GCC's -Wextra would flag every one.
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
     $<$<CXX_COMPILER_ID:GNU>:-Wno-missing-field-initializers>)
-  target_compile_definitions(${target} PUBLIC SNIPE_WITH_CUDA=${SNIPE_WITH_CUDA})
+  target_compile_definitions(${target} PUBLIC SNIPE_WITH_CUDA=${SNIPE_WITH_CUDA}
+    SNIPE_WITH_TORCH=${SNIPE_WITH_TORCH} SNIPE_VERSION="${PROJECT_VERSION}")
 endfunction()

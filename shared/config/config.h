@@ -17,6 +17,9 @@
 #include "shared/core/log.h"
 #include "shared/features/labels.h"
 #include "shared/market/validation.h"
+#include "trainer/data/split_options.h"
+#include "trainer/model/model_options.h"
+#include "trainer/train/train_options.h"
 
 namespace snipe {
 
@@ -59,6 +62,13 @@ struct Config {
   collector::RetryOptions http;
   ValidationOptions validation;
   LabelOptions labels;
+  // [split] reads train_fraction, val_fraction, embargo and whole_tokens only: split.window
+  // and split.seed are not keys; the train job fills them from train.window and train.seed.
+  trainer::SplitOptions split;
+  // [model] reads the layer sizes and dropouts; the three *_features counts are not keys
+  // (they are fixed by the data set).
+  trainer::ModelOptions model;
+  trainer::TrainOptions train;
   OutputOptions output;
 };
 
@@ -71,6 +81,11 @@ Config load_config(const std::filesystem::path& path);
 // Checks every range and cross-field rule; the message names origin, field, value and
 // the accepted range. Throws ConfigError.
 void validate_config(const Config& config, std::string_view origin);
+
+// The [model] rules alone (sizes >= 1, heads divides 2 * lstm2_hidden, dropouts in
+// [0, 1)), for code that builds a model from options that did not come through a config.
+// Messages read "origin: model.field = value must be <rule>". Throws ConfigError.
+void validate_model_options(const trainer::ModelOptions& options, std::string_view origin);
 
 // The resolved settings as TOML, for the log at start-up and the run directory.
 std::string describe_config(const Config& config);

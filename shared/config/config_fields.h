@@ -28,6 +28,46 @@ inline std::string_view log_level_name(spdlog::level::level_enum level) {
   return {view.data(), view.size()};
 }
 
+// [split], [model] and [train]. Not keys: split.window and split.seed (the train job
+// copies train.window and train.seed into them) and model.*_features (fixed by the data).
+template <class Fields>
+void training_fields(Fields& f, Config& c) {
+  f.section("split");
+  f("train_fraction", c.split.train_fraction);
+  f("val_fraction", c.split.val_fraction);
+  f("embargo", c.split.embargo);
+  f("whole_tokens", c.split.whole_tokens);
+
+  f.section("model");
+  f("lstm1_hidden", c.model.lstm1_hidden);
+  f("lstm2_hidden", c.model.lstm2_hidden);
+  f("heads", c.model.heads);
+  f("attention_dropout", c.model.attention_dropout);
+  f("context_hidden", c.model.context_hidden);
+  f("head_hidden", c.model.head_hidden);
+  f("head_dropout", c.model.head_dropout);
+
+  f.section("train");
+  f("window", c.train.window);
+  f("batch_size", c.train.batch_size);
+  f("epochs", c.train.epochs);
+  f("seed", c.train.seed);
+  f("threads", c.train.threads);
+  f("lr", c.train.lr);
+  f("min_lr", c.train.min_lr);
+  f("warmup_steps", c.train.warmup_steps);
+  f("weight_decay", c.train.weight_decay);
+  f("grad_clip", c.train.grad_clip);
+  f("patience", c.train.patience);
+  f("checkpoint_every_steps", c.train.checkpoint_every_steps);
+  f("keep_checkpoints", c.train.keep_checkpoints);
+  f("prefetch", c.train.prefetch);
+  f("loss_profitable_weight", c.train.loss.profitable_weight);
+  f("loss_max_profit_weight", c.train.loss.max_profit_weight);
+  f("loss_rug_weight", c.train.loss.rug_weight);
+  f("huber_delta", c.train.loss.huber_delta);
+}
+
 template <class Fields>
 void config_fields(Fields& f, Config& c) {
   f.section("run");
@@ -83,6 +123,8 @@ void config_fields(Fields& f, Config& c) {
   f("take_profit", c.labels.take_profit);
   f("stop_loss", c.labels.stop_loss);
   f("rug_drop", c.labels.rug_drop);
+
+  training_fields(f, c);
 
   f.section("output");
   f("dir", c.output.dir);

@@ -98,13 +98,89 @@ void validate_data_rules(const Config& c, std::string_view origin) {
                       shortest_useful, kModelFeatureWarmup, l.horizon));
 }
 
+void validate_split(const trainer::SplitOptions& s, std::string_view origin) {
+  require(s.train_fraction > 0.0 && s.train_fraction < 1.0, origin, "split.train_fraction",
+          s.train_fraction, "in (0, 1) (the oldest share of each token's examples)");
+  require(s.val_fraction > 0.0 && s.val_fraction < 1.0, origin, "split.val_fraction",
+          s.val_fraction, "in (0, 1)");
+  const double both = s.train_fraction + s.val_fraction;
+  require(both < 1.0, origin, "split.train_fraction + split.val_fraction", both,
+          "< 1 (test gets the rest): lower one of them");
+  // split.embargo >= 0 holds by type: the reader rejects a negative count.
+}
+
+// The train.loss_* weights and huber_delta.
+void validate_loss(const trainer::LossOptions& l, std::string_view origin) {
+  require(l.profitable_weight >= 0.0, origin, "train.loss_profitable_weight", l.profitable_weight,
+          ">= 0");
+  require(l.max_profit_weight >= 0.0, origin, "train.loss_max_profit_weight", l.max_profit_weight,
+          ">= 0");
+  require(l.rug_weight >= 0.0, origin, "train.loss_rug_weight", l.rug_weight, ">= 0");
+  const double total = l.profitable_weight + l.max_profit_weight + l.rug_weight;
+  require(total > 0.0, origin,
+          "train.loss_profitable_weight + loss_max_profit_weight + loss_rug_weight", total,
+          "> 0 (at least one head must be trained)");
+  require(l.huber_delta > 0.0, origin, "train.huber_delta", l.huber_delta,
+          "> 0 (a fraction of profit)");
+}
+
+// The optimizer and schedule: lr, min_lr, warmup_steps, weight_decay, grad_clip.
+void validate_optimizer(const trainer::TrainOptions& t, std::string_view origin) {
+  require(t.lr > 0.0, origin, "train.lr", t.lr, "> 0");
+  require(t.min_lr >= 0.0 && t.min_lr <= t.lr, origin, "train.min_lr", t.min_lr,
+          fmt::format("in [0, train.lr ({})]: the cosine decays from lr down to it", t.lr));
+  require(t.warmup_steps >= 1, origin, "train.warmup_steps", t.warmup_steps,
+          ">= 1 (optimizer steps)");
+  require(t.weight_decay >= 0.0, origin, "train.weight_decay", t.weight_decay, ">= 0");
+  require(t.grad_clip > 0.0, origin, "train.grad_clip", t.grad_clip, "> 0 (a global L2 norm)");
+}
+
+void validate_train(const trainer::TrainOptions& t, std::string_view origin) {
+  require(t.window >= 2, origin, "train.window", t.window, ">= 2 (candles per example window)");
+  require(t.batch_size >= 1, origin, "train.batch_size", t.batch_size, ">= 1");
+  require(t.epochs >= 1, origin, "train.epochs", t.epochs, ">= 1");
+  require(t.threads >= 0, origin, "train.threads", t.threads, ">= 0 (0: the cores of each rank)");
+  validate_optimizer(t, origin);
+  validate_loss(t.loss, origin);
+  require(t.patience >= 1, origin, "train.patience", t.patience, ">= 1 (epochs)");
+  require(t.checkpoint_every_steps >= 0, origin, "train.checkpoint_every_steps",
+          t.checkpoint_every_steps, ">= 0 (0: checkpoint at epoch ends only)");
+  require(t.keep_checkpoints >= 1, origin, "train.keep_checkpoints", t.keep_checkpoints, ">= 1");
+  require(t.prefetch >= 1, origin, "train.prefetch", t.prefetch, ">= 1 (batches)");
+}
+
+void validate_training(const Config& c, std::string_view origin) {
+  validate_split(c.split, origin);
+  validate_model_options(c.model, origin);
+  validate_train(c.train, origin);
+}
+
 }  // namespace
+
+void validate_model_options(const trainer::ModelOptions& m, std::string_view origin) {
+  require(m.candle_features >= 1, origin, "model.candle_features", m.candle_features, ">= 1");
+  require(m.indicator_features >= 0, origin, "model.indicator_features", m.indicator_features,
+          ">= 0");
+  require(m.context_features >= 0, origin, "model.context_features", m.context_features, ">= 0");
+  require(m.lstm1_hidden >= 1, origin, "model.lstm1_hidden", m.lstm1_hidden, ">= 1");
+  require(m.lstm2_hidden >= 1, origin, "model.lstm2_hidden", m.lstm2_hidden, ">= 1");
+  require(m.heads >= 1 && (2 * m.lstm2_hidden) % m.heads == 0, origin, "model.heads", m.heads,
+          fmt::format("a divisor of the attention width 2 * model.lstm2_hidden ({})",
+                      2 * m.lstm2_hidden));
+  require(m.attention_dropout >= 0.0 && m.attention_dropout < 1.0, origin,
+          "model.attention_dropout", m.attention_dropout, "in [0, 1)");
+  require(m.context_hidden >= 1, origin, "model.context_hidden", m.context_hidden, ">= 1");
+  require(m.head_hidden >= 1, origin, "model.head_hidden", m.head_hidden, ">= 1");
+  require(m.head_dropout >= 0.0 && m.head_dropout < 1.0, origin, "model.head_dropout",
+          m.head_dropout, "in [0, 1)");
+}
 
 void validate_config(const Config& c, std::string_view origin) {
   validate_source(c, origin);
   validate_synthetic(c.synthetic, origin);
   validate_providers(c, origin);
   validate_data_rules(c, origin);
+  validate_training(c, origin);
   require(!c.output.dir.empty(), origin, "output.dir", "\"\"", "a directory path");
 }
 

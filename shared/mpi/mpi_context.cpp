@@ -1,6 +1,7 @@
 #include "shared/mpi/mpi_context.h"
 
 #include <numeric>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -60,6 +61,16 @@ MpiContext::MpiContext(MPI_Comm comm) : comm_(comm), host_(host_name()) {
 }
 
 void MpiContext::barrier() const { SNIPE_MPI_CHECK(MPI_Barrier(comm_)); }
+
+void MpiContext::idle_barrier(std::chrono::milliseconds poll) const {
+  MPI_Request request = MPI_REQUEST_NULL;
+  SNIPE_MPI_CHECK(MPI_Ibarrier(comm_, &request));
+  for (int done = 0;;) {
+    SNIPE_MPI_CHECK(MPI_Test(&request, &done, MPI_STATUS_IGNORE));
+    if (done) return;
+    std::this_thread::sleep_for(poll);
+  }
+}
 
 std::vector<std::string> MpiContext::gather(const std::string& mine, int root) const {
   const int length = static_cast<int>(mine.size());

@@ -7,6 +7,7 @@
 
 #include <mpi.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -50,6 +51,9 @@ class MpiContext {
   MPI_Comm comm() const { return comm_; }
 
   void barrier() const;
+  // A barrier that sleeps between polls instead of spinning: for ranks that wait while
+  // another rank works alone (Open MPI's blocking barrier busy-polls a whole core).
+  void idle_barrier(std::chrono::milliseconds poll = std::chrono::milliseconds(50)) const;
   // Every rank's string, in rank order, on `root` (empty elsewhere).
   std::vector<std::string> gather(const std::string& mine, int root = 0) const;
   // `root`'s value on every rank.

@@ -1,8 +1,6 @@
 // `snipe collect` as users run it: under mpirun with 1 and 2 ranks, killed mid-run and
 // restarted, and with the CSV source overriding the config from the command line.
 
-#include <sys/wait.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -13,6 +11,7 @@
 
 #include "shared/core/atomic_file.h"
 #include "shared/store/shard.h"
+#include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
 namespace snipe {
@@ -21,13 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-// Runs a shell command line; returns its exit status, stderr in `err`.
-int run(const std::string& command, const fs::path& dir, std::string* err = nullptr) {
-  const fs::path err_file = dir / "stderr.txt";
-  const int status = std::system((command + " >/dev/null 2>" + err_file.string()).c_str());
-  if (err != nullptr) *err = read_file(err_file);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using testing::run_command;
 
 std::string mpirun(int ranks) {
   return "mpirun --allow-run-as-root --oversubscribe -np " + std::to_string(ranks) + " ";
@@ -61,8 +54,8 @@ TEST(CollectCli, OneRankAndTwoRanksStoreTheSameExamples) {
   if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";
   testing::TempDir dir;
   std::string err;
-  ASSERT_EQ(run(collect(dir / "one"), dir.path(), &err), 0) << err;
-  ASSERT_EQ(run(mpirun(2) + collect(dir / "two"), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run_command(collect(dir / "one"), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run_command(mpirun(2) + collect(dir / "two"), dir.path(), &err), 0) << err;
   const auto one = examples_of(dir / "one");
   EXPECT_GT(one.size(), 100u);
   EXPECT_EQ(one, examples_of(dir / "two"));
@@ -75,14 +68,14 @@ TEST(CollectCli, AKilledRankResumesToTheSameContentHash) {
   if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";
   testing::TempDir dir;
   std::string err;
-  ASSERT_EQ(run(mpirun(2) + collect(dir / "clean"), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run_command(mpirun(2) + collect(dir / "clean"), dir.path(), &err), 0) << err;
 
   // Rank 1 dies by SIGKILL after checkpointing 2 of its tokens: mpirun must fail the job.
   const std::string kill = "SNIPE_TEST_KILL_AFTER_TOKENS=2 SNIPE_TEST_KILL_RANK=1 ";
-  EXPECT_NE(run(kill + mpirun(2) + collect(dir / "killed"), dir.path(), &err), 0);
+  EXPECT_NE(run_command(kill + mpirun(2) + collect(dir / "killed"), dir.path(), &err), 0);
   EXPECT_FALSE(fs::exists(dir / "killed" / "manifest.json"));
 
-  ASSERT_EQ(run(mpirun(2) + collect(dir / "killed"), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run_command(mpirun(2) + collect(dir / "killed"), dir.path(), &err), 0) << err;
   EXPECT_EQ(content_hash_of(dir / "killed"), content_hash_of(dir / "clean"));
   EXPECT_EQ(examples_of(dir / "killed"), examples_of(dir / "clean"));
 }
@@ -106,11 +99,11 @@ TEST(CollectCli, AKilledIncrementalRunResumesToTheFullRunsData) {
            " --out " + out.string() + " " + extra;
   };
   std::string err;
-  ASSERT_EQ(run(mpirun(2) + collect_until(day2, dir / "full", ""), dir.path(), &err), 0) << err;
-  ASSERT_EQ(run(mpirun(2) + collect_until(day1, dir / "nightly", ""), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run_command(mpirun(2) + collect_until(day2, dir / "full", ""), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run_command(mpirun(2) + collect_until(day1, dir / "nightly", ""), dir.path(), &err), 0) << err;
   const std::string kill = "SNIPE_TEST_KILL_AFTER_TOKENS=2 SNIPE_TEST_KILL_RANK=0 ";
-  EXPECT_NE(run(kill + mpirun(2) + collect_until(day2, dir / "nightly", "--incremental"), dir.path(), &err), 0);
-  ASSERT_EQ(run(mpirun(2) + collect_until(day2, dir / "nightly", "--incremental"), dir.path(), &err), 0) << err;
+  EXPECT_NE(run_command(kill + mpirun(2) + collect_until(day2, dir / "nightly", "--incremental"), dir.path(), &err), 0);
+  ASSERT_EQ(run_command(mpirun(2) + collect_until(day2, dir / "nightly", "--incremental"), dir.path(), &err), 0) << err;
   EXPECT_EQ(content_hash_of(dir / "nightly"), content_hash_of(dir / "full"));
 }
 
@@ -132,14 +125,14 @@ TEST(CollectCli, CheckpointsOfAnotherRankCountOrOtherDataAreNeverReused) {
   const fs::path csv = copy_of_sample(dir);
   std::string err;
   const std::string kill = "SNIPE_TEST_KILL_AFTER_TOKENS=1 SNIPE_TEST_KILL_RANK=1 ";
-  EXPECT_NE(run(kill + mpirun(2) + collect_csv(csv, dir / "data"), dir.path(), &err), 0);
+  EXPECT_NE(run_command(kill + mpirun(2) + collect_csv(csv, dir / "data"), dir.path(), &err), 0);
   // The data changes, a 1-rank run publishes it, then a 2-rank run starts afresh.
   std::string rugged = read_file(csv / "rugged.csv");
   rugged.resize(rugged.rfind('\n', rugged.size() - 2) + 1);  // drop the last bar
   write_file_atomically(csv / "rugged.csv", rugged);
-  ASSERT_EQ(run(collect_csv(csv, dir / "data"), dir.path(), &err), 0) << err;
-  ASSERT_EQ(run(mpirun(2) + collect_csv(csv, dir / "data"), dir.path(), &err), 0) << err;
-  ASSERT_EQ(run(collect_csv(csv, dir / "fresh"), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run_command(collect_csv(csv, dir / "data"), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run_command(mpirun(2) + collect_csv(csv, dir / "data"), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run_command(collect_csv(csv, dir / "fresh"), dir.path(), &err), 0) << err;
   EXPECT_EQ(content_hash_of(dir / "data"), content_hash_of(dir / "fresh"));
   EXPECT_FALSE(fs::exists(dir / "data" / ".work")) << "the work area is gone after a run";
 }
@@ -148,10 +141,10 @@ TEST(CollectCli, IncrementalKeepsTokensTheSourceNoLongerLists) {
   testing::TempDir dir;
   const fs::path csv = copy_of_sample(dir);
   std::string err;
-  ASSERT_EQ(run(collect_csv(csv, dir / "data"), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run_command(collect_csv(csv, dir / "data"), dir.path(), &err), 0) << err;
   const auto before = examples_of(dir / "data");
   fs::remove(csv / "rugged.csv");  // an old launch drops out of the provider's listing
-  ASSERT_EQ(run(collect_csv(csv, dir / "data", "--incremental"), dir.path(), &err), 0) << err;
+  ASSERT_EQ(run_command(collect_csv(csv, dir / "data", "--incremental"), dir.path(), &err), 0) << err;
   EXPECT_EQ(examples_of(dir / "data"), before) << "nothing already collected is lost";
   // ... and the refresh that could not be made is reported, not hidden.
   const json quality = json::parse(read_file(dir / "data" / "quality.json"));
@@ -165,7 +158,7 @@ TEST(CollectCli, AnyExceptionOnOneRankEndsTheJobInsteadOfHangingIt) {
   // Rank 1 throws a std::exception that is not a snipe::Error while rank 0 goes on into
   // the job's collectives; before the fix this hung until the timeout.
   std::string err;
-  const int status = run("SNIPE_TEST_THROW_ON_RANK=1 timeout 60 " + mpirun(2) + collect(dir / "data"),
+  const int status = run_command("SNIPE_TEST_THROW_ON_RANK=1 timeout 60 " + mpirun(2) + collect(dir / "data"),
                          dir.path(), &err);
   EXPECT_NE(status, 0);
   EXPECT_NE(status, 124) << "the job hung instead of failing";
@@ -175,7 +168,7 @@ TEST(CollectCli, AnyExceptionOnOneRankEndsTheJobInsteadOfHangingIt) {
 TEST(CollectCli, CsvDirOnTheCommandLineOverridesTheConfig) {
   testing::TempDir dir;
   std::string err;
-  ASSERT_EQ(run(std::string(SNIPE_BINARY) + " collect --csv-dir data/sample --out " + (dir / "csv").string(),
+  ASSERT_EQ(run_command(std::string(SNIPE_BINARY) + " collect --csv-dir data/sample --out " + (dir / "csv").string(),
                 dir.path(), &err),
             0)
       << err;
@@ -189,7 +182,7 @@ TEST(CollectCli, AFailingRankEndsTheWholeJobNamingTheRank) {
   if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";
   testing::TempDir dir;
   std::string err;
-  const int status = run("timeout 60 " + mpirun(2) + std::string(SNIPE_BINARY) +
+  const int status = run_command("timeout 60 " + mpirun(2) + std::string(SNIPE_BINARY) +
                              " collect --csv-dir /nonexistent/dumps --out " + (dir / "x").string(),
                          dir.path(), &err);
   EXPECT_NE(status, 0);

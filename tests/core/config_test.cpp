@@ -164,12 +164,214 @@ TEST(Config, DescribedConfigParsesBackToTheSameSettings) {
   EXPECT_EQ(describe_config(again), describe_config(original));
 }
 
+TEST(Config, AbsentTrainingSectionsGiveTheStructDefaults) {
+  const Config config = parse_config("[labels]\nhorizon = 24\n", "no_training.toml");
+  const trainer::SplitOptions split;
+  const trainer::ModelOptions model;
+  const trainer::TrainOptions train;
+  EXPECT_DOUBLE_EQ(config.split.train_fraction, split.train_fraction);
+  EXPECT_DOUBLE_EQ(config.split.val_fraction, split.val_fraction);
+  EXPECT_EQ(config.split.embargo, split.embargo);
+  EXPECT_EQ(config.split.whole_tokens, split.whole_tokens);
+  EXPECT_EQ(config.split.window, split.window);
+  EXPECT_EQ(config.split.seed, split.seed);
+  EXPECT_EQ(config.model.lstm1_hidden, model.lstm1_hidden);
+  EXPECT_EQ(config.model.lstm2_hidden, model.lstm2_hidden);
+  EXPECT_EQ(config.model.heads, model.heads);
+  EXPECT_DOUBLE_EQ(config.model.attention_dropout, model.attention_dropout);
+  EXPECT_EQ(config.model.context_hidden, model.context_hidden);
+  EXPECT_EQ(config.model.head_hidden, model.head_hidden);
+  EXPECT_DOUBLE_EQ(config.model.head_dropout, model.head_dropout);
+  EXPECT_EQ(config.model.candle_features, model.candle_features);
+  EXPECT_EQ(config.train.window, train.window);
+  EXPECT_EQ(config.train.batch_size, train.batch_size);
+  EXPECT_EQ(config.train.epochs, train.epochs);
+  EXPECT_EQ(config.train.seed, train.seed);
+  EXPECT_EQ(config.train.threads, train.threads);
+  EXPECT_DOUBLE_EQ(config.train.lr, train.lr);
+  EXPECT_DOUBLE_EQ(config.train.min_lr, train.min_lr);
+  EXPECT_EQ(config.train.warmup_steps, train.warmup_steps);
+  EXPECT_DOUBLE_EQ(config.train.weight_decay, train.weight_decay);
+  EXPECT_DOUBLE_EQ(config.train.grad_clip, train.grad_clip);
+  EXPECT_EQ(config.train.patience, train.patience);
+  EXPECT_EQ(config.train.checkpoint_every_steps, train.checkpoint_every_steps);
+  EXPECT_EQ(config.train.keep_checkpoints, train.keep_checkpoints);
+  EXPECT_EQ(config.train.prefetch, train.prefetch);
+  EXPECT_DOUBLE_EQ(config.train.loss.profitable_weight, train.loss.profitable_weight);
+  EXPECT_DOUBLE_EQ(config.train.loss.max_profit_weight, train.loss.max_profit_weight);
+  EXPECT_DOUBLE_EQ(config.train.loss.rug_weight, train.loss.rug_weight);
+  EXPECT_DOUBLE_EQ(config.train.loss.huber_delta, train.loss.huber_delta);
+}
+
+TEST(Config, ReadsTheTrainingSections) {
+  // One key of every type kind: double, std::size_t, bool, std::int64_t, std::uint64_t, int.
+  const Config config = parse_config(R"(
+    [split]
+    train_fraction = 0.6
+    val_fraction = 0.2
+    embargo = 5
+    whole_tokens = true
+    [model]
+    lstm1_hidden = 16
+    lstm2_hidden = 6
+    heads = 3
+    attention_dropout = 0
+    head_dropout = 0.5
+    [train]
+    window = 48
+    batch_size = 32
+    epochs = 7
+    seed = 9
+    threads = 2
+    lr = 3e-4
+    min_lr = 1e-6
+    checkpoint_every_steps = 250
+    keep_checkpoints = 1
+    loss_rug_weight = 2.5
+    huber_delta = 0.25
+  )", "training.toml");
+  EXPECT_DOUBLE_EQ(config.split.train_fraction, 0.6);
+  EXPECT_DOUBLE_EQ(config.split.val_fraction, 0.2);
+  EXPECT_EQ(config.split.embargo, 5u);
+  EXPECT_TRUE(config.split.whole_tokens);
+  EXPECT_EQ(config.model.lstm1_hidden, 16);
+  EXPECT_EQ(config.model.lstm2_hidden, 6);
+  EXPECT_EQ(config.model.heads, 3) << "3 divides the attention width 2 * 6 = 12";
+  EXPECT_DOUBLE_EQ(config.model.attention_dropout, 0.0);
+  EXPECT_DOUBLE_EQ(config.model.head_dropout, 0.5);
+  EXPECT_EQ(config.train.window, 48u);
+  EXPECT_EQ(config.train.batch_size, 32u);
+  EXPECT_EQ(config.train.epochs, 7);
+  EXPECT_EQ(config.train.seed, 9u);
+  EXPECT_EQ(config.train.threads, 2);
+  EXPECT_DOUBLE_EQ(config.train.lr, 3e-4);
+  EXPECT_DOUBLE_EQ(config.train.min_lr, 1e-6);
+  EXPECT_EQ(config.train.checkpoint_every_steps, 250);
+  EXPECT_EQ(config.train.keep_checkpoints, 1u);
+  EXPECT_DOUBLE_EQ(config.train.loss.rug_weight, 2.5);
+  EXPECT_DOUBLE_EQ(config.train.loss.huber_delta, 0.25);
+  EXPECT_EQ(config.split.window, trainer::SplitOptions{}.window) << "split.window is not a key";
+}
+
+TEST(Config, SplitWindowAndSeedAndFeatureCountsAreNotKeys) {
+  EXPECT_NE(config_error("[split]\nwindow = 10\n").find("unknown key 'window' in [split]"),
+            std::string::npos);
+  EXPECT_NE(config_error("[split]\nseed = 1\n").find("unknown key 'seed' in [split]"),
+            std::string::npos);
+  EXPECT_NE(config_error("[model]\ncandle_features = 4\n").find("unknown key 'candle_features'"),
+            std::string::npos);
+}
+
+TEST(Config, DescribedTrainingSectionsParseBackToTheSameSettings) {
+  Config original;
+  original.split.train_fraction = 0.55;
+  original.split.val_fraction = 0.3;
+  original.split.embargo = 0;
+  original.split.whole_tokens = true;
+  original.model.lstm1_hidden = 24;
+  original.model.lstm2_hidden = 10;
+  original.model.heads = 5;
+  original.model.attention_dropout = 0.05;
+  original.model.context_hidden = 7;
+  original.model.head_hidden = 9;
+  original.model.head_dropout = 0.0;
+  original.train.window = 33;
+  original.train.batch_size = 17;
+  original.train.epochs = 11;
+  original.train.seed = 1234567890123ULL;
+  original.train.threads = 3;
+  original.train.lr = 2.5e-4;
+  original.train.min_lr = 1e-7;  // fmt prints "1e-07": a valid TOML float
+  original.train.warmup_steps = 12;
+  original.train.weight_decay = 0.0;
+  original.train.grad_clip = 0.75;
+  original.train.patience = 2;
+  original.train.checkpoint_every_steps = 40;
+  original.train.keep_checkpoints = 6;
+  original.train.prefetch = 1;
+  original.train.loss = {.profitable_weight = 0.0, .max_profit_weight = 1.5, .rug_weight = 0.125,
+                         .huber_delta = 3.0};
+  const Config again = parse_config(describe_config(original), "described.toml");
+  EXPECT_DOUBLE_EQ(again.split.train_fraction, 0.55);
+  EXPECT_DOUBLE_EQ(again.split.val_fraction, 0.3);
+  EXPECT_EQ(again.split.embargo, 0u);
+  EXPECT_TRUE(again.split.whole_tokens);
+  EXPECT_EQ(again.model.lstm1_hidden, 24);
+  EXPECT_EQ(again.model.lstm2_hidden, 10);
+  EXPECT_EQ(again.model.heads, 5);
+  EXPECT_DOUBLE_EQ(again.model.attention_dropout, 0.05);
+  EXPECT_EQ(again.model.context_hidden, 7);
+  EXPECT_EQ(again.model.head_hidden, 9);
+  EXPECT_DOUBLE_EQ(again.model.head_dropout, 0.0);
+  EXPECT_EQ(again.train.window, 33u);
+  EXPECT_EQ(again.train.batch_size, 17u);
+  EXPECT_EQ(again.train.epochs, 11);
+  EXPECT_EQ(again.train.seed, 1234567890123ULL);
+  EXPECT_EQ(again.train.threads, 3);
+  EXPECT_DOUBLE_EQ(again.train.lr, 2.5e-4);
+  EXPECT_DOUBLE_EQ(again.train.min_lr, 1e-7);
+  EXPECT_EQ(again.train.warmup_steps, 12);
+  EXPECT_DOUBLE_EQ(again.train.weight_decay, 0.0);
+  EXPECT_DOUBLE_EQ(again.train.grad_clip, 0.75);
+  EXPECT_EQ(again.train.patience, 2);
+  EXPECT_EQ(again.train.checkpoint_every_steps, 40);
+  EXPECT_EQ(again.train.keep_checkpoints, 6u);
+  EXPECT_EQ(again.train.prefetch, 1u);
+  EXPECT_DOUBLE_EQ(again.train.loss.profitable_weight, 0.0);
+  EXPECT_DOUBLE_EQ(again.train.loss.max_profit_weight, 1.5);
+  EXPECT_DOUBLE_EQ(again.train.loss.rug_weight, 0.125);
+  EXPECT_DOUBLE_EQ(again.train.loss.huber_delta, 3.0);
+}
+
+TEST(Config, TrainingValuesOutOfRangeNameTheField) {
+  const std::string split = config_error("[split]\ntrain_fraction = 0.8\nval_fraction = 0.2\n");
+  EXPECT_NE(split.find("split.train_fraction + split.val_fraction = 1 must be < 1"),
+            std::string::npos) << split;
+  EXPECT_NE(config_error("[split]\nval_fraction = 0\n").find("split.val_fraction = 0 must be in (0, 1)"),
+            std::string::npos);
+  // 2 * lstm2_hidden = 2 * 5 = 10, which 4 (the default heads) does not divide.
+  const std::string heads = config_error("[model]\nlstm2_hidden = 5\n");
+  EXPECT_NE(heads.find("model.heads = 4 must be a divisor of the attention width"),
+            std::string::npos) << heads;
+  EXPECT_NE(config_error("[model]\nhead_dropout = 1.0\n").find("model.head_dropout = 1"),
+            std::string::npos);
+  const std::string min_lr = config_error("[train]\nlr = 1e-4\nmin_lr = 2e-4\n");
+  EXPECT_NE(min_lr.find("train.min_lr = 0.0002 must be in [0, train.lr (0.0001)]"),
+            std::string::npos) << min_lr;
+  EXPECT_NE(config_error("[train]\nwindow = 1\n").find("train.window = 1 must be >= 2"),
+            std::string::npos);
+  EXPECT_NE(config_error("[train]\nloss_profitable_weight = 0\nloss_max_profit_weight = 0\n"
+                         "loss_rug_weight = 0\n").find("must be > 0 (at least one head"),
+            std::string::npos);
+  EXPECT_NE(config_error("[train]\nthreads = -1\n").find("train.threads = -1 must be >= 0"),
+            std::string::npos);
+  EXPECT_NE(config_error("[train]\nkeep_checkpoints = 0\n").find("train.keep_checkpoints = 0"),
+            std::string::npos);
+  EXPECT_NE(config_error("[train]\nbatch_size = -8\n").find("train.batch_size = -8 must not be negative"),
+            std::string::npos);
+}
+
+TEST(Config, SharedModelRulesCarryTheirOrigin) {
+  trainer::ModelOptions options;
+  EXPECT_NO_THROW(validate_model_options(options, "model options"));
+  options.heads = 0;
+  try {
+    validate_model_options(options, "model options");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("model options: model.heads = 0"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Config, ShippedConfigsLoad) {
   // Tests run from the repository root (see tests/CMakeLists.txt).
   const Config demo = load_config("configs/demo.toml");
   EXPECT_EQ(demo.source.kind, SourceKind::kSynthetic) << "the main job runs without an API key";
   const Config tiny = load_config("configs/tiny.toml");
   EXPECT_LT(tiny.labels.horizon, demo.labels.horizon);
+  EXPECT_LT(tiny.model.lstm1_hidden, demo.model.lstm1_hidden) << "tiny trains a small model";
+  EXPECT_LT(tiny.train.epochs, demo.train.epochs);
 }
 
 TEST(Config, MissingFileTellsWhatToDo) {

@@ -101,22 +101,23 @@ void check_manifest_versions(const json& manifest, const fs::path& path) {
   check_feature_names(manifest, path);
 }
 
-json read_manifest(const fs::path& data_dir) {
+// Fills data.manifest and data.manifest_hash from DATA_DIR/manifest.json.
+void read_manifest(const fs::path& data_dir, DataSet& data) {
   const fs::path path = data_dir / kManifestName;
   if (!fs::exists(path)) {
     throw DataError(fmt::format("{}: no {} (no published data set there); run `snipe collect` "
                                 "first, or point the trainer at the directory it wrote",
                                 data_dir.string(), kManifestName));
   }
-  json manifest;
+  const std::string bytes = read_file(path);
   try {
-    manifest = json::parse(read_file(path));
+    data.manifest = json::parse(bytes);
   } catch (const json::exception& e) {
     throw DataError(fmt::format("{}: not valid JSON ({}); run `snipe collect` again", path.string(),
                                 e.what()));
   }
-  check_manifest_versions(manifest, path);
-  return manifest;
+  check_manifest_versions(data.manifest, path);
+  data.manifest_hash = hex64(fnv1a(bytes));
 }
 
 bool same_labels(const LabelOptions& a, const LabelOptions& b) {
@@ -366,7 +367,7 @@ Split split_by_token(const DataSet& data, const SplitOptions& o) {
 
 DataSet load_data_set(const fs::path& data_dir) {
   DataSet data;
-  data.manifest = read_manifest(data_dir);
+  read_manifest(data_dir, data);
   const fs::path manifest_path = data_dir / kManifestName;
   const auto entries = manifest_field<json>(data.manifest, "shards", manifest_path);
   if (!entries.is_array()) {

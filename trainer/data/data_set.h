@@ -13,6 +13,7 @@
 
 #include "shared/features/labels.h"
 #include "shared/store/shard.h"
+#include "trainer/data/split_options.h"
 
 namespace snipe::trainer {
 
@@ -21,22 +22,13 @@ struct DataSet {
   std::vector<Example> examples;     // Example::series indexes `series`
   LabelOptions labels;               // the barriers the labels were made with
   nlohmann::json manifest;           // the manifest it was loaded from
+  std::string manifest_hash;         // hex64 FNV-1a of manifest.json's bytes (export metadata)
 };
 
 // Loads DATA_DIR/manifest.json and every shard it lists; checks schema versions, feature
 // names and each shard's content hash against the manifest. Throws DataError naming the
 // file and what to do.
 DataSet load_data_set(const std::filesystem::path& data_dir);
-
-// Time-ordered split per token with purge and embargo (no leakage between splits).
-struct SplitOptions {
-  double train_fraction = 0.70;  // of each token's example rows, oldest first
-  double val_fraction = 0.15;    // next; the rest is test
-  std::size_t window = 100;      // T: rows an example's window reaches back (end_row - T + 1 ..)
-  std::size_t embargo = 12;      // candles dropped after each boundary, beyond the purge
-  bool whole_tokens = false;     // true: tokens (not time) are split; a token is on one side
-  std::uint64_t seed = 42;       // token assignment when whole_tokens
-};
 
 // Indices into DataSet::examples, each list ascending.
 struct Split {

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#include "shared/core/errors.h"
+#include "shared/config/config.h"
 
 namespace snipe::trainer {
 namespace {
@@ -114,27 +114,10 @@ std::string program(const ModelOptions& o) {
                      fmt::arg("hh", o.head_hidden), fmt::arg("head_dropout", script_float(o.head_dropout)));
 }
 
-template <class T>
-void require(bool ok, const char* field, T value, const char* rule) {
-  if (!ok) throw ConfigError(fmt::format("model.{} = {} must be {}", field, value, rule));
-}
-
 }  // namespace
 
-void validate_model_options(const ModelOptions& o) {
-  require(o.candle_features >= 1 && o.indicator_features >= 0, "candle_features", o.candle_features, ">= 1");
-  require(o.lstm1_hidden >= 1, "lstm1_hidden", o.lstm1_hidden, ">= 1");
-  require(o.lstm2_hidden >= 1, "lstm2_hidden", o.lstm2_hidden, ">= 1");
-  require(o.heads >= 1 && (2 * o.lstm2_hidden) % o.heads == 0, "heads", o.heads,
-          "a divisor of the attention width 2 * lstm2_hidden");
-  require(o.attention_dropout >= 0 && o.attention_dropout < 1, "attention_dropout", o.attention_dropout, "in [0, 1)");
-  require(o.head_dropout >= 0 && o.head_dropout < 1, "head_dropout", o.head_dropout, "in [0, 1)");
-  require(o.context_hidden >= 1, "context_hidden", o.context_hidden, ">= 1");
-  require(o.head_hidden >= 1, "head_hidden", o.head_hidden, ">= 1");
-}
-
 torch::jit::Module build_attention_lstm(const ModelOptions& o, std::uint64_t seed) {
-  validate_model_options(o);
+  validate_model_options(o, "model options");
   torch::manual_seed(seed);
   torch::jit::Module module("SnipeAttentionLstm");
   module.register_attribute("training", c10::BoolType::get(), true);  // read by dropout and lstm

@@ -22,27 +22,14 @@
 
 #include <torch/script.h>
 
+#include "trainer/model/model_options.h"
+
 namespace snipe::trainer {
-
-struct ModelOptions {
-  std::int64_t candle_features = 5;      // Fc
-  std::int64_t indicator_features = 19;  // Fi
-  std::int64_t context_features = 12;    // Fx (values + masks)
-  std::int64_t lstm1_hidden = 128;       // h1, per direction
-  std::int64_t lstm2_hidden = 64;        // h2, per direction; D = 2 h2
-  std::int64_t heads = 4;                // attention heads; D % heads == 0
-  double attention_dropout = 0.1;        // on the attention weights and its output
-  std::int64_t context_hidden = 32;      // Ch
-  std::int64_t head_hidden = 64;         // Hh
-  double head_dropout = 0.2;             // before the three heads
-};
-
-// Throws ConfigError naming the field when the sizes do not fit together.
-void validate_model_options(const ModelOptions& options);
 
 // A fresh module with PyTorch's default initialisation (uniform +-1/sqrt(fan_in) for
 // linear and LSTM weights, LayerNorm 1 and 0), drawn from torch's generator seeded with
 // `seed`. Every parameter requires grad; the module starts in training mode.
+// Throws ConfigError (snipe::validate_model_options) when the sizes do not fit together.
 torch::jit::Module build_attention_lstm(const ModelOptions& options, std::uint64_t seed);
 
 // The module's trainable parameters, in registration order (for the optimizer).

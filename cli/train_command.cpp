@@ -1,0 +1,60 @@
+// snipe train: a collected data set -> a trained model, its checkpoints, metrics and test
+// report, and the export the bot loads.
+
+#include <fmt/format.h>
+
+#include "cli/command.h"
+#include "cli/stages.h"
+
+namespace snipe::cli {
+namespace {
+
+struct TrainCommandOptions {
+  CommonOptions common;
+  std::string data_dir;  // DATA_DIR: a published data set
+  std::string run_dir;   // RUN_DIR
+  bool resume = false;   // require a checkpoint to continue from
+  bool fresh = false;    // discard checkpoints and start afresh
+};
+
+int run_train_command(const TrainCommandOptions& options) {
+  const trainer::ResumeMode resume = options.fresh    ? trainer::ResumeMode::kFresh
+                                     : options.resume ? trainer::ResumeMode::kRequire
+                                                      : trainer::ResumeMode::kAuto;
+  return run_mpi_job(options.common, {}, [&](const Config& config, const MpiContext& mpi) {
+    const trainer::TrainSummary summary = train_stage(config, mpi, options.data_dir, options.run_dir, resume);
+    if (mpi.rank() == 0) print_train_summary(summary);
+    return 0;
+  });
+}
+
+}  // namespace
+
+void print_train_summary(const trainer::TrainSummary& summary) {
+  const auto& test = summary.report.at("test");
+  fmt::print("trained {} epochs ({} steps{}{}); best epoch {}: val ROC-AUC {:.4f}\n",
+             summary.epochs_completed, summary.steps, summary.stopped_early ? ", stopped early" : "",
+             summary.resumed ? ", resumed" : "", summary.best_epoch + 1, summary.best_val_auc);
+  fmt::print("  test: profitable ROC-AUC {}, PR-AUC {}; rug ROC-AUC {}; max_profit MAE {}\n",
+             test["profitable"]["roc_auc"].dump(), test["profitable"]["pr_auc"].dump(),
+             test["rug"]["roc_auc"].dump(), test["max_profit"]["mae"].dump());
+  fmt::print("  export: {}\n", summary.export_dir.string());
+}
+
+Command add_train_command(CLI::App& app) {
+  auto options = std::make_shared<TrainCommandOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "train", "Train the attention-LSTM on a collected data set and export it for the bot");
+  add_common_options(*sub, options->common);
+  sub->add_option("--data", options->data_dir, "data directory written by `snipe collect`")->required();
+  sub->add_option("--out", options->run_dir,
+                  "run directory: checkpoints/, metrics.jsonl, report.json, export/")
+      ->required();
+  auto* resume = sub->add_flag("--resume", options->resume,
+                               "continue from the newest checkpoint (an error if there is none); "
+                               "without it a checkpoint is used when present");
+  sub->add_flag("--fresh", options->fresh, "discard existing checkpoints and start afresh")->excludes(resume);
+  return {sub, [options] { return run_train_command(*options); }};
+}
+
+}  // namespace snipe::cli

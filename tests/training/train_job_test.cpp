@@ -1,0 +1,234 @@
+// run_train_job end to end on a small collected data set: the run directory it writes, a
+// resumed run that ends bit for bit where an uninterrupted one ends, early stopping that
+// exports the best epoch, and the refusals.
+
+#include "trainer/train/train_job.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "collector/collect_job.h"
+#include "collector/sources/synthetic_source.h"
+#include "shared/core/atomic_file.h"
+#include "shared/core/errors.h"
+#include "shared/core/hash.h"
+#include "shared/features/context.h"
+#include "shared/features/model_features.h"
+#include "shared/mpi/mpi_context.h"
+#include "tests/support/temp_dir.h"
+#include "trainer/export/export.h"
+#include "trainer/train/checkpoint.h"
+
+namespace snipe::trainer {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr LabelOptions kLabels{.horizon = 12, .take_profit = 0.1, .stop_loss = 0.05, .rug_drop = 0.5};
+
+// 12 simulated tokens of 200..300 bars, collected by a size-1 job.
+void collect(const fs::path& out) {
+  collector::SyntheticSource source({.seed = 5, .tokens = 12, .min_candles = 200, .max_candles = 300});
+  collector::run_collect(source, MpiContext(),
+                         {.out_dir = out, .validation = {.min_candles = 100}, .labels = kLabels,
+                          .config_fingerprint = "train job test"});
+}
+
+// A data set shared by the suite (collecting takes a moment).
+class TrainJobTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    data_dir_ = new fs::path(fs::temp_directory_path() / fmt::format("snipe-train-job-data-{}", ::getpid()));
+    fs::remove_all(*data_dir_);
+    collect(*data_dir_);
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*data_dir_);
+    delete data_dir_;
+  }
+
+  TrainJob job(const fs::path& run_dir) const {
+    TrainJob j;
+    j.data_dir = *data_dir_;
+    j.run_dir = run_dir;
+    j.split = {.train_fraction = 0.6, .val_fraction = 0.2, .embargo = 4};
+    j.model = {.lstm1_hidden = 8, .lstm2_hidden = 4, .heads = 2, .context_hidden = 4, .head_hidden = 8};
+    j.train.window = 16;
+    j.train.batch_size = 64;
+    j.train.epochs = 3;
+    j.train.threads = 1;
+    j.train.warmup_steps = 5;
+    j.train.keep_checkpoints = 100;
+    j.settings_toml = "# test\n";
+    return j;
+  }
+
+  static fs::path* data_dir_;
+};
+fs::path* TrainJobTest::data_dir_ = nullptr;
+
+std::vector<json> read_lines(const fs::path& path) {
+  std::vector<json> lines;
+  std::istringstream in(read_file(path));
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  return lines;
+}
+
+std::vector<std::string> names_of(auto list) { return std::vector<std::string>(list.begin(), list.end()); }
+
+std::vector<fs::path> checkpoints(const fs::path& run_dir) {
+  std::vector<fs::path> found;
+  for (const auto& entry : fs::directory_iterator(run_dir / "checkpoints")) found.push_back(entry.path());
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+void expect_same_parameters(const fs::path& a, const fs::path& b) {
+  torch::jit::Module x = load_exported_model(a), y = load_exported_model(b);
+  for (const auto& named : x.named_parameters()) {
+    EXPECT_TRUE(torch::equal(named.value, y.attr(named.name).toTensor())) << named.name;
+  }
+}
+
+TEST_F(TrainJobTest, WritesMetricsReportAndAnExportTheBotCanUse) {
+  testing::TempDir run;
+  const TrainSummary summary = run_train_job(job(run.path()));
+
+  const auto metrics = read_lines(run / "metrics.jsonl");
+  ASSERT_EQ(static_cast<std::int64_t>(metrics.size()), summary.epochs_completed);
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    EXPECT_EQ(metrics[i]["epoch"], i + 1);
+    EXPECT_EQ(metrics[i]["split"], "val");
+    EXPECT_TRUE(metrics[i]["train_loss"].is_number());
+    EXPECT_TRUE(metrics[i]["profitable"].contains("roc_auc"));
+  }
+  const json report = json::parse(read_file(run / "report.json"));
+  EXPECT_EQ(report["test"]["split"], "test");
+  EXPECT_GT(report["test"]["profitable"]["positives"].get<int>() + report["test"]["profitable"]["negatives"].get<int>(), 0);
+
+  const json meta = json::parse(read_file(run / "export" / kExportMetadataFile));
+  EXPECT_EQ(meta["schema_version"], kExportSchemaVersion);
+  EXPECT_EQ(meta["window"], 16);
+  EXPECT_EQ(meta["inputs"]["candles"]["features"], names_of(kCandleFeatureNames));
+  EXPECT_EQ(meta["inputs"]["indicators"]["features"], names_of(kIndicatorFeatureNames));
+  EXPECT_EQ(meta["inputs"]["context"]["features"], names_of(kContextFeatureNames));
+  EXPECT_EQ(meta["inputs"]["indicators"]["shape"], json({nullptr, 16, kIndicatorFeatureCount}));
+  EXPECT_EQ(meta["labels"]["horizon"], kLabels.horizon);
+  EXPECT_DOUBLE_EQ(meta["labels"]["take_profit"].get<double>(), kLabels.take_profit);
+  EXPECT_EQ(meta["data"]["manifest_hash"], hex64(fnv1a(read_file(*data_dir_ / "manifest.json"))));
+  EXPECT_EQ(meta["split"]["boundaries"].size(), 12u) << "one entry per token";
+  for (const char* head : {"profitable", "rug"}) {
+    const double threshold = meta["thresholds"][head].get<double>();
+    EXPECT_GE(threshold, 0.0);
+    EXPECT_LE(threshold, 1.0);
+  }
+  EXPECT_FALSE(meta["created_at"].get<std::string>().empty());
+  EXPECT_TRUE(fs::exists(run / "export" / kExportScalersFile));
+  EXPECT_TRUE(fs::exists(run / "settings.toml"));
+}
+
+TEST_F(TrainJobTest, AResumedRunEndsWithExactlyTheParametersOfAnUninterruptedOne) {
+  testing::TempDir whole, resumed;
+  TrainJob uninterrupted = job(whole.path());
+  uninterrupted.train.checkpoint_every_steps = 2;
+  run_train_job(uninterrupted);
+
+  // The mid-epoch checkpoints of the uninterrupted run; a crashed run would have left the
+  // same files. Resume from one inside the second epoch.
+  const auto saved = checkpoints(whole.path());
+  const json first_epoch = read_lines(whole / "metrics.jsonl").front();
+  const std::int64_t steps_per_epoch = first_epoch["step"].get<std::int64_t>();
+  const auto inside_second_epoch = std::find_if(saved.begin(), saved.end(), [&](const fs::path& p) {
+    const std::int64_t step = std::stoll(p.filename().string().substr(5));
+    return step > steps_per_epoch && step % steps_per_epoch != 0;
+  });
+  ASSERT_NE(inside_second_epoch, saved.end()) << "the test needs a checkpoint inside epoch 2";
+  fs::create_directories(resumed / "checkpoints");
+  fs::copy(*inside_second_epoch, resumed / "checkpoints" / inside_second_epoch->filename(), fs::copy_options::recursive);
+  fs::copy_file(whole / "metrics.jsonl", resumed / "metrics.jsonl");
+
+  TrainJob continued = job(resumed.path());
+  continued.train.checkpoint_every_steps = 2;
+  continued.resume = ResumeMode::kRequire;
+  const TrainSummary summary = run_train_job(continued);
+  EXPECT_TRUE(summary.resumed);
+
+  expect_same_parameters(whole / "export", resumed / "export");
+  const auto a = read_lines(whole / "metrics.jsonl"), b = read_lines(resumed / "metrics.jsonl");
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    for (const char* key : {"epoch", "step", "profitable", "rug", "max_profit", "train_loss", "lr"}) {
+      EXPECT_EQ(a[i][key], b[i][key]) << "epoch " << i + 1 << " " << key;
+    }
+  }
+}
+
+TEST_F(TrainJobTest, EarlyStoppingExportsTheBestEpoch) {
+  testing::TempDir run;
+  TrainJob j = job(run.path());
+  j.train.epochs = 6;
+  j.train.patience = 1;
+  j.train.lr = 3e-2;  // large steps: val AUC moves a lot between epochs
+  const TrainSummary summary = run_train_job(j);
+  const auto metrics = read_lines(run / "metrics.jsonl");
+  // The best epoch is the first with the highest val ROC-AUC (the first counts even when
+  // its AUC is undefined); with patience 1 a run that stopped early ended one epoch later.
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < metrics.size(); ++i) {
+    const json& auc = metrics[i]["profitable"]["roc_auc"];
+    const json& best_auc = metrics[best]["profitable"]["roc_auc"];
+    if (auc.is_number() && (!best_auc.is_number() || auc.get<double>() > best_auc.get<double>())) best = i;
+  }
+  EXPECT_EQ(summary.best_epoch, static_cast<std::int64_t>(best));
+  EXPECT_TRUE(metrics[best]["best"].get<bool>());
+  if (summary.stopped_early) {
+    EXPECT_EQ(metrics.size(), best + 2);
+  }
+  const json meta = json::parse(read_file(run / "export" / kExportMetadataFile));
+  EXPECT_EQ(meta["training"]["best_epoch"], best + 1);
+  EXPECT_EQ(meta["metrics"]["val"]["profitable"]["roc_auc"], metrics[best]["profitable"]["roc_auc"])
+      << "the export carries the best epoch's weights, so its val metrics are that epoch's";
+}
+
+TEST_F(TrainJobTest, RefusesACheckpointOfOtherSettings) {
+  testing::TempDir run;
+  TrainJob j = job(run.path());
+  j.train.epochs = 1;
+  run_train_job(j);
+  j.train.lr = 5e-3;
+  try {
+    run_train_job(j);
+    FAIL() << "a checkpoint of other settings must be refused";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("other settings"), std::string::npos) << e.what();
+  }
+  j.resume = ResumeMode::kFresh;
+  EXPECT_NO_THROW(run_train_job(j)) << "--fresh starts over";
+}
+
+TEST_F(TrainJobTest, ResumeWithoutACheckpointIsAnError) {
+  testing::TempDir run;
+  TrainJob j = job(run.path());
+  j.resume = ResumeMode::kRequire;
+  EXPECT_THROW(run_train_job(j), DataError);
+}
+
+TEST_F(TrainJobTest, AWindowLongerThanTheDataSaysWhatToChange) {
+  testing::TempDir run;
+  TrainJob j = job(run.path());
+  j.train.window = 400;  // longer than any series
+  try {
+    run_train_job(j);
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("split is empty"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("train.window"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace snipe::trainer

@@ -1,0 +1,74 @@
+#include "trainer/export/export.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "shared/core/atomic_file.h"
+#include "shared/core/errors.h"
+
+namespace snipe::trainer {
+namespace {
+
+namespace fs = std::filesystem;
+
+void save_model(torch::jit::Module& model, const fs::path& path) {
+  const bool was_training = model.is_training();
+  model.eval();
+  try {
+    model.save(path.string());
+  } catch (const c10::Error& e) {
+    model.train(was_training);
+    throw IoError(fmt::format("{}: cannot save the TorchScript model: {}", path.string(), e.what_without_backtrace()));
+  }
+  model.train(was_training);
+  fsync_file(path);
+}
+
+// Puts `staged` at `target`: an atomic exchange when `target` exists (Linux renameat2),
+// after which `staged` holds the old export and is removed; a plain rename otherwise.
+void swap_into_place(const fs::path& staged, const fs::path& target) {
+  if (!fs::exists(target)) {
+    fs::rename(staged, target);
+  } else if (::renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
+    throw IoError(fmt::format("{}: cannot swap in the new export from {}: {}", target.string(),
+                              staged.string(), std::strerror(errno)));
+  }
+  fsync_directory(target.parent_path());
+  fs::remove_all(staged);
+}
+
+}  // namespace
+
+void write_export(const fs::path& export_dir, torch::jit::Module& model, const Scalers& scalers,
+                  const nlohmann::json& metadata) {
+  const fs::path target = fs::absolute(export_dir);
+  fs::path staged = target;
+  staged += fmt::format(".tmp-{}", ::getpid());
+  fs::remove_all(staged);  // a leftover of a crashed export of this pid
+  fs::create_directories(staged);
+  save_model(model, staged / kExportModelFile);
+  write_file_atomically(staged / kExportScalersFile, scalers_to_json(scalers).dump(2) + "\n");
+  write_file_atomically(staged / kExportMetadataFile, metadata.dump(2) + "\n");
+  fsync_directory(staged);
+  swap_into_place(staged, target);
+}
+
+torch::jit::Module load_exported_model(const fs::path& export_dir) {
+  const fs::path path = export_dir / kExportModelFile;
+  try {
+    torch::jit::Module model = torch::jit::load(path.string());
+    model.eval();
+    return model;
+  } catch (const c10::Error& e) {
+    throw DataError(fmt::format("{}: not a loadable TorchScript model ({}); HINT: re-export it with `snipe train`",
+                                path.string(), e.what_without_backtrace()));
+  }
+}
+
+}  // namespace snipe::trainer

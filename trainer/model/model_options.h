@@ -1,0 +1,22 @@
+#pragma once
+// Sizes of the attention-LSTM ([model] in the config). Plain data, free of LibTorch, so
+// the config and the command line can hold it without compiling torch headers.
+
+#include <cstdint>
+
+namespace snipe::trainer {
+
+struct ModelOptions {
+  std::int64_t candle_features = 5;      // Fc: fixed by the data set, not configurable
+  std::int64_t indicator_features = 19;  // Fi: fixed by the data set, not configurable
+  std::int64_t context_features = 12;    // Fx (values + masks): fixed by the data set
+  std::int64_t lstm1_hidden = 128;       // h1, per direction
+  std::int64_t lstm2_hidden = 64;        // h2, per direction; attention width D = 2 h2
+  std::int64_t heads = 4;                // attention heads; D % heads == 0
+  double attention_dropout = 0.1;        // on the attention weights and its output
+  std::int64_t context_hidden = 32;      // Ch
+  std::int64_t head_hidden = 64;         // Hh
+  double head_dropout = 0.2;             // before the three heads
+};
+
+}  // namespace snipe::trainer

@@ -1,0 +1,342 @@
+// The training job: data -> split -> scalers -> model -> epochs (checkpointed, early
+// stopped) -> test report -> export.
+
+#include "trainer/train/train_job.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "shared/core/atomic_file.h"
+#include "shared/core/errors.h"
+#include "shared/core/hash.h"
+#include "shared/core/progress.h"
+#include "shared/features/context.h"
+#include "shared/features/model_features.h"
+#include "trainer/data/data_set.h"
+#include "trainer/data/scalers.h"
+#include "trainer/data/window_loader.h"
+#include "trainer/export/export.h"
+#include "trainer/model/attention_lstm.h"
+#include "trainer/train/checkpoint.h"
+#include "trainer/train/evaluate.h"
+#include "trainer/train/metrics_log.h"
+#include "trainer/train/trainer.h"
+
+namespace snipe::trainer {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// ---- settings -------------------------------------------------------------------------
+
+int resolve_threads(int threads) {
+  return threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+json options_json(const TrainJob& job) {
+  const TrainOptions& t = job.train;
+  const ModelOptions& m = job.model;
+  const SplitOptions& s = job.split;
+  return {
+      {"split", {{"train_fraction", s.train_fraction}, {"val_fraction", s.val_fraction},
+                 {"window", s.window}, {"embargo", s.embargo}, {"whole_tokens", s.whole_tokens},
+                 {"seed", s.seed}}},
+      {"model", {{"candle_features", m.candle_features}, {"indicator_features", m.indicator_features},
+                 {"context_features", m.context_features}, {"lstm1_hidden", m.lstm1_hidden},
+                 {"lstm2_hidden", m.lstm2_hidden}, {"heads", m.heads},
+                 {"attention_dropout", m.attention_dropout}, {"context_hidden", m.context_hidden},
+                 {"head_hidden", m.head_hidden}, {"head_dropout", m.head_dropout}}},
+      {"train", {{"window", t.window}, {"batch_size", t.batch_size}, {"epochs", t.epochs}, {"seed", t.seed},
+                 {"lr", t.lr}, {"min_lr", t.min_lr}, {"warmup_steps", t.warmup_steps},
+                 {"weight_decay", t.weight_decay}, {"grad_clip", t.grad_clip},
+                 {"loss_profitable_weight", t.loss.profitable_weight},
+                 {"loss_max_profit_weight", t.loss.max_profit_weight},
+                 {"loss_rug_weight", t.loss.rug_weight}, {"huber_delta", t.loss.huber_delta}}},
+  };
+}
+
+// The job as it runs: the window and seed of the split are the training's, the feature
+// counts are the data set's.
+TrainJob resolved(TrainJob job) {
+  job.split.window = job.train.window;
+  job.split.seed = job.train.seed;
+  job.model.candle_features = static_cast<std::int64_t>(kCandleFeatureCount);
+  job.model.indicator_features = static_cast<std::int64_t>(kIndicatorFeatureCount);
+  job.model.context_features = static_cast<std::int64_t>(kContextFeatureCount);
+  return job;
+}
+
+// ---- data -----------------------------------------------------------------------------
+
+// The split, refused when a side is empty: val drives early stopping, test the report.
+Split checked_split(const DataSet& data, const TrainJob& job) {
+  Split split = split_examples(data, job.split);
+  const auto check = [&](const std::vector<std::uint32_t>& examples, const char* name) {
+    if (!examples.empty()) return;
+    throw DataError(fmt::format(
+        "{}: the {} split is empty (train {}, val {}, test {} examples with window {}, embargo {}, "
+        "horizon purge); HINT: collect longer series or more tokens, lower train.window or split.embargo, "
+        "or set split.whole_tokens = true",
+        job.data_dir.string(), name, split.train.size(), split.val.size(), split.test.size(),
+        job.split.window, job.split.embargo));
+  };
+  check(split.train, "train");
+  check(split.val, "val");
+  check(split.test, "test");
+  return split;
+}
+
+LoaderOptions loader_options(const TrainOptions& t, bool shuffle) {
+  return {.batch_size = t.batch_size, .window = t.window, .seed = t.seed, .shuffle = shuffle,
+          .drop_last = false, .prefetch = t.prefetch};
+}
+
+// ---- training state -------------------------------------------------------------------
+
+std::vector<torch::Tensor> clone_all(const std::vector<torch::Tensor>& tensors) {
+  std::vector<torch::Tensor> copies;
+  copies.reserve(tensors.size());
+  for (const auto& t : tensors) copies.push_back(t.detach().clone());
+  return copies;
+}
+
+void copy_into(const std::vector<torch::Tensor>& targets, const std::vector<torch::Tensor>& values) {
+  const torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < targets.size(); ++i) targets[i].copy_(values[i]);
+}
+
+// Early stopping on val ROC-AUC of `profitable`. An undefined AUC (one class in val)
+// never improves, except that the first epoch is always the first best.
+bool improves(const CheckpointState& state, double auc) {
+  return state.best_epoch < 0 || (!std::isnan(auc) && auc > state.best_metric);
+}
+
+// ---- the job --------------------------------------------------------------------------
+
+class Job {
+ public:
+  explicit Job(const TrainJob& job)
+      : job_(resolved(job)),
+        data_(load_data_set(job_.data_dir)),
+        split_(checked_split(data_, job_)),
+        scalers_(fit_scalers(data_, split_.train, job_.train.window)),
+        class_weights_(balanced_class_weights(data_, split_.train)),
+        run_key_(hex64(fnv1a(options_json(job_).dump() + data_.manifest.value("content_hash", "")))),
+        model_(build_attention_lstm(job_.model, job_.train.seed)),
+        train_loader_(data_, split_.train, scalers_, loader_options(job_.train, true)),
+        val_loader_(data_, split_.val, scalers_, loader_options(job_.train, false)),
+        schedule_{.peak_lr = job_.train.lr, .min_lr = job_.train.min_lr,
+                  .warmup_steps = job_.train.warmup_steps,
+                  .total_steps = std::max<std::int64_t>(
+                      job_.train.warmup_steps,
+                      job_.train.epochs * static_cast<std::int64_t>(train_loader_.batches_per_epoch()))},
+        trainer_(model_, job_.train, class_weights_, schedule_),
+        best_(clone_all(trainer_.parameters())) {
+    state_.run_key = run_key_;
+  }
+
+  TrainSummary run() {
+    fs::create_directories(job_.run_dir);
+    write_file_atomically(job_.run_dir / "settings.toml", job_.settings_toml);
+    TrainSummary summary;
+    summary.resumed = resume_if_asked();
+    MetricsLog metrics(job_.run_dir / "metrics.jsonl", state_.epoch);
+    log_start();
+    while (state_.epoch < job_.train.epochs && state_.epochs_without_improvement < job_.train.patience) {
+      metrics.append(train_epoch());
+      save_checkpoint(checkpoint_dir(), state_, objects(), job_.train.keep_checkpoints);
+    }
+    summary.stopped_early = state_.epoch < job_.train.epochs;
+    copy_into(trainer_.parameters(), best_);
+    summary.report = finish();
+    summary.epochs_completed = state_.epoch;
+    summary.steps = state_.step;
+    summary.best_epoch = state_.best_epoch;
+    summary.best_val_auc = state_.best_metric;
+    summary.export_dir = job_.run_dir / "export";
+    return summary;
+  }
+
+ private:
+  fs::path checkpoint_dir() const { return job_.run_dir / "checkpoints"; }
+  TrainingObjects objects() { return {model_, trainer_.optimizer(), best_}; }
+
+  bool resume_if_asked() {
+    if (job_.resume == ResumeMode::kFresh) {
+      fs::remove_all(checkpoint_dir());
+      return false;
+    }
+    const auto latest = latest_checkpoint(checkpoint_dir());
+    if (!latest && job_.resume == ResumeMode::kRequire) {
+      throw DataError(fmt::format("{}: no checkpoint to resume from; HINT: drop --resume to start afresh",
+                                  checkpoint_dir().string()));
+    }
+    if (!latest) return false;
+    state_ = load_checkpoint(*latest, run_key_, objects());
+    spdlog::info("resuming from {}: epoch {}, batch {}, step {}", latest->string(), state_.epoch + 1,
+                 state_.batches_done, state_.step);
+    return true;
+  }
+
+  void log_start() const {
+    spdlog::info("training: {} train / {} val / {} test examples, window {}, batch {}, {} batches per epoch, "
+                 "{} threads, run key {}",
+                 split_.train.size(), split_.val.size(), split_.test.size(), job_.train.window,
+                 job_.train.batch_size, train_loader_.batches_per_epoch(), torch::get_num_threads(), run_key_);
+  }
+
+  // Trains the rest of epoch state_.epoch, evaluates on val and updates the best weights.
+  json train_epoch() {
+    const auto start = Clock::now();
+    const std::size_t batches = train_loader_.batches_per_epoch();
+    Progress progress(fmt::format("epoch {}/{}", state_.epoch + 1, job_.train.epochs), batches, true);
+    progress.advance(static_cast<std::size_t>(state_.batches_done));
+    train_loader_.start_epoch(static_cast<std::uint64_t>(state_.epoch), static_cast<std::size_t>(state_.batches_done));
+    Batch batch;
+    while (train_loader_.next(batch)) {
+      state_.epoch_loss_sum += trainer_.step(batch, state_.step).loss;
+      ++state_.step;
+      ++state_.batches_done;
+      progress.advance();
+      if (job_.train.checkpoint_every_steps > 0 && state_.step % job_.train.checkpoint_every_steps == 0 &&
+          static_cast<std::size_t>(state_.batches_done) < batches) {
+        save_checkpoint(checkpoint_dir(), state_, objects(), job_.train.keep_checkpoints);
+        if (job_.kill_after_steps > 0 && state_.step >= job_.kill_after_steps) ::raise(SIGKILL);  // tests
+      }
+    }
+    progress.finish();
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const MetricsRecord val = evaluate_predictions(predict(model_, val_loader_, job_.train.window), "val",
+                                                   state_.epoch + 1, state_.step);
+    const bool better = improves(state_, val.profitable.roc_auc);
+    if (better) {
+      best_ = clone_all(trainer_.parameters());
+      state_.best_metric = val.profitable.roc_auc;
+      state_.best_epoch = state_.epoch;
+      state_.epochs_without_improvement = 0;
+    } else {
+      ++state_.epochs_without_improvement;
+    }
+    const double train_loss = state_.epoch_loss_sum / static_cast<double>(std::max<std::int64_t>(state_.batches_done, 1));
+    spdlog::info("epoch {}/{}: train loss {:.4f}, val ROC-AUC profitable {:.4f} rug {:.4f}, {:.1f} s{}",
+                 state_.epoch + 1, job_.train.epochs, train_loss, val.profitable.roc_auc, val.rug.roc_auc,
+                 seconds, better ? " (best)" : "");
+    ++state_.epoch;
+    state_.batches_done = 0;
+    state_.epoch_loss_sum = 0;
+    json record = to_json(val);
+    record["train_loss"] = train_loss;
+    record["lr"] = schedule_.at(std::max<std::int64_t>(state_.step - 1, 0));  // of the epoch's last step
+    record["seconds"] = seconds;
+    record["best"] = better;
+    return record;
+  }
+
+  // With the best weights loaded: the test report, then the export.
+  json finish() {
+    WindowLoader test_loader(data_, split_.test, scalers_, loader_options(job_.train, false));
+    const MetricsRecord test = evaluate_predictions(predict(model_, test_loader, job_.train.window), "test",
+                                                    state_.best_epoch + 1, state_.step);
+    const MetricsRecord val = evaluate_predictions(predict(model_, val_loader_, job_.train.window), "val",
+                                                   state_.best_epoch + 1, state_.step);
+    json report = {{"best_epoch", state_.best_epoch + 1},
+                   {"epochs_completed", state_.epoch},
+                   {"steps", state_.step},
+                   {"examples", {{"train", split_.train.size()}, {"val", split_.val.size()},
+                                 {"test", split_.test.size()}}},
+                   {"test", to_json(test)},
+                   {"val", to_json(val)}};
+    write_file_atomically(job_.run_dir / "report.json", report.dump(2) + "\n");
+    write_export(job_.run_dir / "export", model_, scalers_, metadata(val, test));
+    return report;
+  }
+
+  json metadata(const MetricsRecord& val, const MetricsRecord& test) const;
+
+  const TrainJob job_;
+  const DataSet data_;
+  const Split split_;
+  const Scalers scalers_;
+  const LabelWeights class_weights_;
+  const std::string run_key_;
+  torch::jit::Module model_;
+  WindowLoader train_loader_;
+  WindowLoader val_loader_;
+  const LrSchedule schedule_;
+  Trainer trainer_;
+  std::vector<torch::Tensor> best_;  // the parameters at the best epoch
+  CheckpointState state_;
+};
+
+json names(auto list) { return std::vector<std::string>(list.begin(), list.end()); }
+
+// The decision threshold of a head: its best-F1 threshold on val, 0.5 when undefined.
+double threshold_of(const BinaryMetrics& m) {
+  return std::isnan(m.best_f1.threshold) ? 0.5 : m.best_f1.threshold;
+}
+
+std::string utc_now() {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(
+                                                  std::chrono::system_clock::now())));
+}
+
+json Job::metadata(const MetricsRecord& val, const MetricsRecord& test) const {
+  const auto t = static_cast<std::int64_t>(job_.train.window);
+  const auto& labels = data_.labels;
+  return {
+      {"schema_version", kExportSchemaVersion},
+      {"snipe_version", SNIPE_VERSION},
+      {"created_at", utc_now()},
+      {"model", {{"file", kExportModelFile}, {"format", "torchscript"}, {"method", "forward"},
+                 {"outputs", {"profitable", "max_profit", "rug"}},
+                 {"output_kinds", {{"profitable", "probability"}, {"max_profit", "fraction above entry"},
+                                   {"rug", "probability"}}}}},
+      {"inputs", {{"candles", {{"shape", {nullptr, t, kCandleFeatureCount}}, {"features", names(kCandleFeatureNames)}}},
+                  {"indicators", {{"shape", {nullptr, t, kIndicatorFeatureCount}},
+                                  {"features", names(kIndicatorFeatureNames)}}},
+                  {"context", {{"shape", {nullptr, kContextFeatureCount}}, {"features", names(kContextFeatureNames)}}}}},
+      {"window", t},
+      {"feature_version", kFeatureVersion},
+      {"scalers", kExportScalersFile},
+      {"labels", {{"horizon", labels.horizon}, {"take_profit", labels.take_profit},
+                  {"stop_loss", labels.stop_loss}, {"rug_drop", labels.rug_drop}}},
+      {"thresholds", {{"profitable", threshold_of(val.profitable)}, {"rug", threshold_of(val.rug)},
+                      {"rule", "best F1 on val; predict positive when p >= threshold"}}},
+      {"metrics", {{"val", to_json(val)}, {"test", to_json(test)}}},
+      {"data", {{"dir", job_.data_dir.string()},
+                {"manifest_hash", data_.manifest_hash},
+                {"content_hash", data_.manifest.value("content_hash", "")},
+                {"generation", data_.manifest.value("generation", 0)}}},
+      {"split", {{"options", options_json(job_)["split"]}, {"boundaries", split_.boundaries},
+                 {"examples", {{"train", split_.train.size()}, {"val", split_.val.size()},
+                               {"test", split_.test.size()}}}}},
+      {"training", {{"options", options_json(job_)["train"]}, {"model", options_json(job_)["model"]},
+                    {"best_epoch", state_.best_epoch + 1}, {"epochs_completed", state_.epoch},
+                    {"steps", state_.step}, {"run_key", run_key_}}},
+  };
+}
+
+}  // namespace
+
+TrainSummary run_train_job(const TrainJob& job) {
+  torch::set_num_threads(resolve_threads(job.train.threads));
+  // Runs the TorchScript graph as written, without the profiling executor's
+  // specialisation: the first steps after a resume then compute exactly what the same
+  // steps of an uninterrupted run computed (bitwise resume), at no measured cost on CPU.
+  torch::jit::setGraphExecutorOptimize(false);
+  Job running(job);
+  return running.run();
+}
+
+}  // namespace snipe::trainer

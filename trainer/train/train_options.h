@@ -1,0 +1,36 @@
+#pragma once
+// How a model is trained ([train] in the config). Plain data, free of LibTorch.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace snipe::trainer {
+
+// total = profitable_weight * BCE(profitable) + max_profit_weight * Huber(max_profit)
+//       + rug_weight * BCE(rug); both BCEs class-weighted ('balanced', from train).
+struct LossOptions {
+  double profitable_weight = 1.0;
+  double max_profit_weight = 0.5;
+  double rug_weight = 0.5;
+  double huber_delta = 1.0;  // max_profit is a fraction (1.0 = +100%): errors beyond it count linearly
+};
+
+struct TrainOptions {
+  std::size_t window = 100;        // T: candles per example window
+  std::size_t batch_size = 256;    // B: examples per optimizer step (global, over all ranks)
+  std::int64_t epochs = 30;        // upper bound; early stopping may end sooner
+  std::uint64_t seed = 42;         // initial weights, dropout, batch order, token split
+  int threads = 0;                 // intra-op threads per rank; 0: the cores of this rank
+  double lr = 1e-3;                // peak learning rate, reached after the warmup
+  double min_lr = 1e-5;            // the cosine decays to this
+  std::int64_t warmup_steps = 100; // linear warmup, in optimizer steps
+  double weight_decay = 1e-2;      // AdamW's decoupled decay
+  double grad_clip = 1.0;          // max global L2 norm of the gradient
+  LossOptions loss;
+  std::int64_t patience = 5;       // epochs without a better val ROC-AUC (profitable) before stopping
+  std::int64_t checkpoint_every_steps = 0;  // also checkpoint mid-epoch every N steps; 0: epoch ends only
+  std::size_t keep_checkpoints = 3;         // the newest K checkpoints are kept
+  std::size_t prefetch = 4;                 // batches the loader prepares ahead
+};
+
+}  // namespace snipe::trainer
