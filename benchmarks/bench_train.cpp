@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -33,7 +35,9 @@
 #include "trainer/data/scalers.h"
 #include "trainer/data/window_loader.h"
 #include "trainer/model/attention_lstm.h"
+#include "trainer/model/lstm_kernel.h"
 #include "trainer/model/model_flops.h"
+#include "trainer/train/allocator.h"
 #include "trainer/train/trainer.h"
 
 namespace snipe::trainer {
@@ -49,6 +53,7 @@ struct BenchOptions {
   std::vector<std::size_t> batches{32, 256};
   std::size_t window = 100;
   std::string python = "/usr/bin/python3";
+  bool reuse_memory = true;  // keep_freed_memory_for_reuse(), as run_train_job does
 };
 
 double median(std::vector<double> values) {
@@ -106,7 +111,10 @@ double our_step_seconds(const BenchOptions& o, std::size_t b) {
   Trainer trainer(model, train, weights, {.peak_lr = 1e-3, .min_lr = 1e-3, .warmup_steps = 1, .total_steps = 1});
   Batch batch = random_batch(b, o.window);
   std::int64_t step = 0;
-  return median_seconds(2, o.steps, [&] { trainer.step(batch, step++); });
+  double loss = 0;
+  const double seconds = median_seconds(2, o.steps, [&] { loss = trainer.step(batch, step++).loss; });
+  if (!std::isfinite(loss)) throw std::runtime_error(fmt::format("batch {}: the training loss became {}", b, loss));
+  return seconds;
 }
 
 json python_eager(const BenchOptions& o, std::size_t b) {
@@ -123,6 +131,27 @@ json python_eager(const BenchOptions& o, std::size_t b) {
   const json result = json::parse(newline == std::string::npos ? output : output.substr(newline + 1), nullptr, false);
   if (result.is_discarded()) spdlog::warn("`{}` gave no result (is python3-torch installed?)", command);
   return result;
+}
+
+// Median seconds of one forward + backward of the first BiLSTM layer (B = b, I = 24,
+// H = 128) through `run`.
+double lstm_layer_seconds(const BenchOptions& o, std::size_t b, bool fused) {
+  const std::int64_t hidden = 128, input = static_cast<std::int64_t>(kCandleFeatureCount + kIndicatorFeatureCount);
+  torch::manual_seed(1);
+  const torch::Tensor x = torch::randn({static_cast<std::int64_t>(b), static_cast<std::int64_t>(o.window), input});
+  std::vector<torch::Tensor> w;
+  for (int direction = 0; direction < 2; ++direction) {
+    for (const auto& shape : std::vector<std::vector<std::int64_t>>{{4 * hidden, input}, {4 * hidden, hidden},
+                                                                     {4 * hidden}, {4 * hidden}}) {
+      w.push_back((torch::randn(shape) * 0.1).requires_grad_(true));
+    }
+  }
+  const torch::Tensor h0 = torch::zeros({2, static_cast<std::int64_t>(b), hidden});
+  return median_seconds(2, o.steps, [&] {
+    const torch::Tensor out = fused ? bilstm(x, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7])
+                                    : std::get<0>(torch::lstm(x, {h0, h0}, w, true, 1, 0.0, true, true, true));
+    out.sum().backward();
+  });
 }
 
 // Loader windows per second over a simulated data set, at batch b.
@@ -144,12 +173,18 @@ double loader_windows_per_second(const BenchOptions& o, std::size_t b) {
   });
   const double per_epoch = static_cast<double>(windows) / 4.0;  // 1 warm-up + 3 timed epochs
   fs::remove_all(dir);
+  if (per_epoch != static_cast<double>(split.train.size())) {
+    throw std::runtime_error(fmt::format("the loader gave {} windows per epoch for {} train examples", per_epoch,
+                                         split.train.size()));
+  }
+  fmt::print("loader: {:.0f} windows per epoch (batch {}), median {:.1f} ms per epoch\n", per_epoch, b, seconds * 1e3);
   return per_epoch / seconds;
 }
 
 int run(const BenchOptions& o) {
   torch::set_num_threads(o.threads);
   torch::jit::setGraphExecutorOptimize(false);  // as run_train_job runs it
+  if (o.reuse_memory) keep_freed_memory_for_reuse();
   const double sgemm = sgemm_gflops();
   const double flops_per_example = training_flops_per_example(ModelOptions{}, static_cast<std::int64_t>(o.window));
   fmt::print("threads {}, window {}, sgemm {:.1f} GFLOP/s, model {:.1f} MFLOP per training example\n", o.threads,
@@ -157,10 +192,12 @@ int run(const BenchOptions& o) {
   fmt::print("{:>6} {:>12} {:>12} {:>8} {:>12} {:>10}\n", "batch", "ours ex/s", "eager ex/s", "ratio", "GFLOP/s", "of sgemm");
   json results = json::array();
   double consumption_256 = 0;
+  bool baseline_ok = true;
   for (const std::size_t b : o.batches) {
     const double ours = static_cast<double>(b) / our_step_seconds(o, b);
     const json eager = python_eager(o, b);
     const double theirs = eager.is_object() ? eager.value("examples_per_s", 0.0) : 0.0;
+    baseline_ok = baseline_ok && theirs > 0;
     const double gflops = ours * flops_per_example / 1e9;
     fmt::print("{:>6} {:>12.1f} {:>12.1f} {:>8.2f} {:>12.2f} {:>9.0f}%\n", b, ours, theirs,
                theirs > 0 ? ours / theirs : 0.0, gflops, 100 * gflops / sgemm);
@@ -168,13 +205,19 @@ int run(const BenchOptions& o) {
                        {"model_gflops", gflops}, {"sgemm_gflops", sgemm}});
     if (b == 256 || consumption_256 == 0) consumption_256 = ours;  // batch 256, else the first
   }
+  for (const std::size_t b : o.batches) {
+    const double fused = lstm_layer_seconds(o, b, true), reference = lstm_layer_seconds(o, b, false);
+    fmt::print("BiLSTM(128) forward+backward at batch {}: snipe.bilstm {:.1f} ms, torch.lstm {:.1f} ms ({:.2f}x)\n", b,
+               fused * 1e3, reference * 1e3, reference / fused);
+  }
   const double loader = loader_windows_per_second(o, 256);
   fmt::print("loader: {:.0f} windows/s at batch 256 = {:.0f}x what the trainer consumes ({:.1f} ex/s)\n", loader,
              loader / consumption_256, consumption_256);
   fmt::print("{}\n", json{{"threads", o.threads}, {"steps", o.steps}, {"results", results},
                           {"loader_windows_per_s", loader}, {"loader_ratio", loader / consumption_256}}
                          .dump());
-  return 0;
+  if (!baseline_ok) fmt::print(stderr, "bench_train: the PyTorch eager baseline did not run; no ratio\n");
+  return baseline_ok ? 0 : 1;
 }
 
 }  // namespace
@@ -188,6 +231,7 @@ int main(int argc, char** argv) {
   app.add_option("--batches", options.batches, "batch sizes")->delimiter(',');
   app.add_option("--window", options.window, "T");
   app.add_option("--python", options.python, "interpreter with torch");
+  app.add_flag("!--no-memory-reuse", options.reuse_memory, "leave glibc's mmap thresholds alone");
   CLI11_PARSE(app, argc, argv);
   snipe::MpiSession session(nullptr, nullptr);
   spdlog::set_level(spdlog::level::warn);

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 struct PipelineOptions {
   CommonOptions common;
   std::optional<std::string> output_dir;  // overrides [output] dir
-  bool resume_training = false;           // continue training from its checkpoints
+  bool fresh_training = false;            // discard training checkpoints of an earlier run
 };
 
 // A short human summary of the collected data set, from its manifest (rank 0).
@@ -46,7 +46,8 @@ int run_pipeline(const PipelineOptions& options) {
     const auto totals = collect_stage(config, mpi, out_dir / "data", /*incremental=*/false);
     if (mpi.rank() == 0) print_data_summary(out_dir / "data");
     if (totals.accepted == 0) return 1;
-    const auto resume = options.resume_training ? trainer::ResumeMode::kAuto : trainer::ResumeMode::kFresh;
+    // A rerun after a crash continues training where it stopped (same settings and data).
+    const auto resume = options.fresh_training ? trainer::ResumeMode::kFresh : trainer::ResumeMode::kAuto;
     const trainer::TrainSummary trained = train_stage(config, mpi, out_dir / "data", out_dir / "train", resume);
     if (mpi.rank() == 0) print_train_summary(trained);
     return 0;
@@ -61,8 +62,8 @@ Command add_pipeline_command(CLI::App& app) {
       "pipeline", "Run the main job on the configured source (collect -> train -> export); works under mpirun");
   add_common_options(*sub, options->common);
   sub->add_option("--out", options->output_dir, "output directory (overrides [output] dir)");
-  sub->add_flag("--resume-training", options->resume_training,
-                "continue training from the checkpoints of an earlier run of the same settings and data");
+  sub->add_flag("--fresh-training", options->fresh_training,
+                "discard the training checkpoints of an earlier run instead of continuing from them");
   return {sub, [options] { return run_pipeline(*options); }};
 }
 

@@ -69,11 +69,13 @@ torch::jit::Module trained_model() {
   return model;
 }
 
+// The trainer's model runs the fused LSTM kernel; the export is its portable twin.
 TEST(Export, TheExportedModelReproducesTheTrainedOne) {
   testing::TempDir dir;
   torch::jit::Module model = trained_model();
-  write_export(dir / "export", model, some_scalers(), json{{"window", 20}});
-  EXPECT_TRUE(model.is_training()) << "the export must leave the trainer's mode alone";
+  torch::jit::Module portable = portable_attention_lstm(model, kSmall);
+  write_export(dir / "export", portable, some_scalers(), json{{"window", 20}});
+  EXPECT_TRUE(portable.is_training()) << "the export must leave the model's mode alone";
 
   torch::jit::Module loaded = load_exported_model(dir / "export");
   EXPECT_FALSE(loaded.is_training());
@@ -155,7 +157,8 @@ TEST(Export, PythonTorchJitLoadGivesTheSameOutputs) {
   if (!python_has_torch()) GTEST_SKIP() << "/usr/bin/python3 cannot import torch (install python3-torch)";
   testing::TempDir dir;
   torch::jit::Module model = trained_model();
-  write_export(dir / "export", model, some_scalers(), json::object());
+  torch::jit::Module portable = portable_attention_lstm(model, kSmall);
+  write_export(dir / "export", portable, some_scalers(), json::object());
   model.eval();
   const Inputs in = random_inputs(6, 20, 41);
   write_file_atomically(dir / "inputs.json", json{{"candles", tensor_json(in.candles)},

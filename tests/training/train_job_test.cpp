@@ -42,18 +42,15 @@ void collect(const fs::path& out) {
 class TrainJobTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    data_dir_ = new fs::path(fs::temp_directory_path() / fmt::format("snipe-train-job-data-{}", ::getpid()));
-    fs::remove_all(*data_dir_);
-    collect(*data_dir_);
+    data_dir_ = fs::temp_directory_path() / fmt::format("snipe-train-job-data-{}", ::getpid());
+    fs::remove_all(data_dir_);
+    collect(data_dir_);
   }
-  static void TearDownTestSuite() {
-    fs::remove_all(*data_dir_);
-    delete data_dir_;
-  }
+  static void TearDownTestSuite() { fs::remove_all(data_dir_); }
 
   TrainJob job(const fs::path& run_dir) const {
     TrainJob j;
-    j.data_dir = *data_dir_;
+    j.data_dir = data_dir_;
     j.run_dir = run_dir;
     j.split = {.train_fraction = 0.6, .val_fraction = 0.2, .embargo = 4};
     j.model = {.lstm1_hidden = 8, .lstm2_hidden = 4, .heads = 2, .context_hidden = 4, .head_hidden = 8};
@@ -67,9 +64,8 @@ class TrainJobTest : public ::testing::Test {
     return j;
   }
 
-  static fs::path* data_dir_;
+  inline static fs::path data_dir_;
 };
-fs::path* TrainJobTest::data_dir_ = nullptr;
 
 std::vector<json> read_lines(const fs::path& path) {
   std::vector<json> lines;
@@ -119,7 +115,7 @@ TEST_F(TrainJobTest, WritesMetricsReportAndAnExportTheBotCanUse) {
   EXPECT_EQ(meta["inputs"]["indicators"]["shape"], json({nullptr, 16, kIndicatorFeatureCount}));
   EXPECT_EQ(meta["labels"]["horizon"], kLabels.horizon);
   EXPECT_DOUBLE_EQ(meta["labels"]["take_profit"].get<double>(), kLabels.take_profit);
-  EXPECT_EQ(meta["data"]["manifest_hash"], hex64(fnv1a(read_file(*data_dir_ / "manifest.json"))));
+  EXPECT_EQ(meta["data"]["manifest_hash"], hex64(fnv1a(read_file(data_dir_ / "manifest.json"))));
   EXPECT_EQ(meta["split"]["boundaries"].size(), 12u) << "one entry per token";
   for (const char* head : {"profitable", "rug"}) {
     const double threshold = meta["thresholds"][head].get<double>();
@@ -185,9 +181,10 @@ TEST_F(TrainJobTest, EarlyStoppingExportsTheBestEpoch) {
   }
   EXPECT_EQ(summary.best_epoch, static_cast<std::int64_t>(best));
   EXPECT_TRUE(metrics[best]["best"].get<bool>());
-  if (summary.stopped_early) {
-    EXPECT_EQ(metrics.size(), best + 2);
-  }
+  // These settings (seed, lr) make an epoch after the best one worse, so the test can tell
+  // the best weights from the last ones.
+  ASSERT_TRUE(summary.stopped_early);
+  ASSERT_EQ(metrics.size(), best + 2) << "patience 1: one epoch without improvement, then stop";
   const json meta = json::parse(read_file(run / "export" / kExportMetadataFile));
   EXPECT_EQ(meta["training"]["best_epoch"], best + 1);
   EXPECT_EQ(meta["metrics"]["val"]["profitable"]["roc_auc"], metrics[best]["profitable"]["roc_auc"])
@@ -199,13 +196,16 @@ TEST_F(TrainJobTest, RefusesACheckpointOfOtherSettings) {
   TrainJob j = job(run.path());
   j.train.epochs = 1;
   run_train_job(j);
+  const std::string settings = read_file(run / "settings.toml");
   j.train.lr = 5e-3;
+  j.settings_toml = "# other settings\n";
   try {
     run_train_job(j);
     FAIL() << "a checkpoint of other settings must be refused";
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("other settings"), std::string::npos) << e.what();
   }
+  EXPECT_EQ(read_file(run / "settings.toml"), settings) << "a refused run must leave the run's files alone";
   j.resume = ResumeMode::kFresh;
   EXPECT_NO_THROW(run_train_job(j)) << "--fresh starts over";
 }

@@ -50,13 +50,21 @@ void write_export(const fs::path& export_dir, torch::jit::Module& model, const S
   const fs::path target = fs::absolute(export_dir);
   fs::path staged = target;
   staged += fmt::format(".tmp-{}", ::getpid());
-  fs::remove_all(staged);  // a leftover of a crashed export of this pid
-  fs::create_directories(staged);
-  save_model(model, staged / kExportModelFile);
-  write_file_atomically(staged / kExportScalersFile, scalers_to_json(scalers).dump(2) + "\n");
-  write_file_atomically(staged / kExportMetadataFile, metadata.dump(2) + "\n");
-  fsync_directory(staged);
-  swap_into_place(staged, target);
+  try {
+    fs::remove_all(staged);  // a leftover of a crashed export of this pid
+    fs::create_directories(staged);
+    save_model(model, staged / kExportModelFile);
+    write_file_atomically(staged / kExportScalersFile, scalers_to_json(scalers).dump(2) + "\n");
+    write_file_atomically(staged / kExportMetadataFile, metadata.dump(2) + "\n");
+    fsync_directory(staged);
+    swap_into_place(staged, target);
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    fs::remove_all(staged, ignored);  // the previous export, if any, is untouched
+    if (dynamic_cast<const IoError*>(&e) != nullptr) throw;
+    throw IoError(fmt::format("{}: cannot write the export ({}); HINT: check free space and permissions there",
+                              target.string(), e.what()));
+  }
 }
 
 torch::jit::Module load_exported_model(const fs::path& export_dir) {

@@ -4,26 +4,41 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/torch.h>
 
 #include "shared/config/config.h"
+#include "shared/core/errors.h"
+#include "trainer/model/lstm_kernel.h"
 
 namespace snipe::trainer {
 namespace {
 
-// The TorchScript program. Sizes are substituted by name ({h1}, {d}, ...); parameter names
-// use '_' because TorchScript cannot refer to attributes with '.'. torch.lstm takes the
-// flat weights of both directions (w_ih, w_hh, b_ih, b_hh, then the _reverse set) and
-// returns (output, h_n, c_n); arguments: has_biases, num_layers, dropout, train,
-// bidirectional, batch_first.
-constexpr const char* kProgram = R"(
+// The TorchScript program, in two parts: the `bilstm` method (one of two kernels), then
+// the rest. Parameter names use '_' because TorchScript cannot refer to attributes with
+// '.'.
+//
+// torch.lstm takes the flat weights of both directions (w_ih, w_hh, b_ih, b_hh, then the
+// _reverse set) and returns (output, h_n, c_n); arguments: has_biases, num_layers,
+// dropout, train, bidirectional, batch_first.
+constexpr const char* kTorchLstm = R"(
 def bilstm(self, x, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor,
            w_ih_r: Tensor, w_hh_r: Tensor, b_ih_r: Tensor, b_hh_r: Tensor, hidden: int):
     h0 = torch.zeros([2, x.size(0), hidden], dtype=x.dtype, device=x.device)
     out = torch.lstm(x, [h0, h0], [w_ih, w_hh, b_ih, b_hh, w_ih_r, w_hh_r, b_ih_r, b_hh_r],
                      True, 1, 0.0, self.training, True, True)
     return out[0]
+)";
 
+// The same layer through snipe.bilstm (lstm_kernel.h): equal outputs, faster backward.
+constexpr const char* kFusedLstm = R"(
+def bilstm(self, x, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor,
+           w_ih_r: Tensor, w_hh_r: Tensor, b_ih_r: Tensor, b_hh_r: Tensor, hidden: int):
+    return snipe.bilstm(x, w_ih, w_hh, b_ih, b_hh, w_ih_r, w_hh_r, b_ih_r, b_hh_r)
+)";
+
+// The rest. Sizes are substituted by name ({h1}, {d}, ...).
+constexpr const char* kProgram = R"(
 def logits(self, candles, indicators, context):
     x = torch.cat([candles, indicators], 2)
     x1 = self.bilstm(x, self.lstm1_w_ih, self.lstm1_w_hh, self.lstm1_b_ih, self.lstm1_b_hh,
@@ -116,7 +131,7 @@ std::string program(const ModelOptions& o) {
 
 }  // namespace
 
-torch::jit::Module build_attention_lstm(const ModelOptions& o, std::uint64_t seed) {
+torch::jit::Module build_attention_lstm(const ModelOptions& o, std::uint64_t seed, LstmKernel kernel) {
   validate_model_options(o, "model options");
   torch::manual_seed(seed);
   torch::jit::Module module("SnipeAttentionLstm");
@@ -135,8 +150,26 @@ torch::jit::Module build_attention_lstm(const ModelOptions& o, std::uint64_t see
   p.linear("trunk", d + o.context_hidden, o.head_hidden);
   p.layer_norm("ln4", o.head_hidden);
   for (const char* head : {"profitable", "max_profit", "rug"}) p.linear(head, o.head_hidden, 1);
-  module.define(program(o));
+  const torch::jit::ResolverPtr resolver = snipe_ops_resolver();
+  module.define(kernel == LstmKernel::kFused ? kFusedLstm : kTorchLstm, resolver);
+  module.define(program(o), resolver);
   return module;
+}
+
+torch::jit::Module portable_attention_lstm(const torch::jit::Module& model, const ModelOptions& options) {
+  torch::jit::Module portable = build_attention_lstm(options, 0, LstmKernel::kTorch);
+  const torch::NoGradGuard no_grad;
+  for (const auto& named : model.named_parameters()) {
+    torch::Tensor target = portable.attr(named.name).toTensor();
+    if (target.sizes() != named.value.sizes()) {
+      throw ConfigError(fmt::format("portable_attention_lstm: parameter {} is {} in the model but {} for these "
+                                    "options; pass the options the model was built with",
+                                    named.name, named.value.sizes(), target.sizes()));
+    }
+    target.copy_(named.value);
+  }
+  portable.train(model.is_training());
+  return portable;
 }
 
 std::vector<torch::Tensor> trainable_parameters(const torch::jit::Module& module) {

@@ -26,11 +26,23 @@
 
 namespace snipe::trainer {
 
+// How the two BiLSTMs run. Both compute the same forward values bit for bit.
+enum class LstmKernel {
+  kFused,  // snipe.bilstm (lstm_kernel.h): faster training; needs this library to load
+  kTorch,  // torch.lstm: loads wherever LibTorch or PyTorch does (the export)
+};
+
 // A fresh module with PyTorch's default initialisation (uniform +-1/sqrt(fan_in) for
 // linear and LSTM weights, LayerNorm 1 and 0), drawn from torch's generator seeded with
 // `seed`. Every parameter requires grad; the module starts in training mode.
 // Throws ConfigError (snipe::validate_model_options) when the sizes do not fit together.
-torch::jit::Module build_attention_lstm(const ModelOptions& options, std::uint64_t seed);
+torch::jit::Module build_attention_lstm(const ModelOptions& options, std::uint64_t seed,
+                                       LstmKernel kernel = LstmKernel::kFused);
+
+// A copy of `model` (built with `options`) whose LSTMs run torch.lstm: the module to
+// export, loadable by torch::jit::load and Python's torch.jit.load without snipe. Same
+// parameters (copied), same mode, same outputs. Throws ConfigError when the shapes differ.
+torch::jit::Module portable_attention_lstm(const torch::jit::Module& model, const ModelOptions& options);
 
 // The module's trainable parameters, in registration order (for the optimizer).
 std::vector<torch::Tensor> trainable_parameters(const torch::jit::Module& module);

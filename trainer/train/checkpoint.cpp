@@ -31,7 +31,7 @@ namespace boost::serialization {
 template <class Archive>
 void serialize(Archive& ar, snipe::trainer::CheckpointState& s, unsigned /*version*/) {
   ar & s.run_key & s.epoch & s.batches_done & s.step & s.best_metric & s.best_epoch;
-  ar & s.epochs_without_improvement & s.epoch_loss_sum;
+  ar & s.epochs_without_improvement & s.epoch_loss_sum & s.threads;
 }
 
 }  // namespace boost::serialization
@@ -221,6 +221,13 @@ StateFile decode_state(const fs::path& checkpoint) {
   try {
     boost::archive::binary_iarchive archive(in);
     archive >> file.state >> file.tensors_size >> file.tensors_hash;
+  } catch (const boost::archive::archive_exception& e) {
+    if (e.code == boost::archive::archive_exception::unsupported_class_version) {
+      throw DataError(fmt::format("{}: the checkpoint state was written by a newer snipe (a later layout of the "
+                                  "training state); resume it with that version, or start afresh with --fresh",
+                                  path.string()));
+    }
+    throw corrupt_state(checkpoint, e.what());
   } catch (const std::exception& e) {
     throw corrupt_state(checkpoint, e.what());
   }
@@ -326,14 +333,15 @@ void load_optimizer(torch::optim::Optimizer& optimizer, InputArchive& archive, c
   try {
     optimizer.state().clear();  // a parameter without saved state must not keep its old one
     optimizer.load(archive);
-  } catch (const c10::Error& e) {
+  } catch (const std::exception& e) {  // c10::Error for a mismatch; anything else too
     optimizer.state().clear();
     std::istringstream in(std::move(backup_bytes).str());
     InputArchive restore;
     restore.load_from(in);
     optimizer.load(restore);
+    const auto* c10_error = dynamic_cast<const c10::Error*>(&e);
     throw corrupt_tensors(checkpoint, fmt::format("the optimizer state does not fit this optimizer ({})",
-                                                  e.what_without_backtrace()));
+                                                  c10_error ? c10_error->what_without_backtrace() : e.what()));
   }
 }
 

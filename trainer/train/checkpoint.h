@@ -35,6 +35,7 @@ struct CheckpointState {
   std::int64_t best_epoch = -1;              // the epoch (0-based) that reached it; -1: none yet
   std::int64_t epochs_without_improvement = 0;  // for early stopping
   double epoch_loss_sum = 0.0;               // training loss summed over the batches_done batches
+  std::int64_t threads = 0;                  // intra-op threads of the run (an exact resume needs the same)
 };
 
 // The live objects a checkpoint captures and restores. `best` holds a copy of the

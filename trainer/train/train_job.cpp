@@ -26,6 +26,7 @@
 #include "trainer/data/window_loader.h"
 #include "trainer/export/export.h"
 #include "trainer/model/attention_lstm.h"
+#include "trainer/train/allocator.h"
 #include "trainer/train/checkpoint.h"
 #include "trainer/train/evaluate.h"
 #include "trainer/train/metrics_log.h"
@@ -144,13 +145,14 @@ class Job {
         trainer_(model_, job_.train, class_weights_, schedule_),
         best_(clone_all(trainer_.parameters())) {
     state_.run_key = run_key_;
+    state_.threads = torch::get_num_threads();
   }
 
   TrainSummary run() {
     fs::create_directories(job_.run_dir);
-    write_file_atomically(job_.run_dir / "settings.toml", job_.settings_toml);
     TrainSummary summary;
-    summary.resumed = resume_if_asked();
+    summary.resumed = resume_if_asked();  // first: a refused resume must not touch the run's files
+    write_file_atomically(job_.run_dir / "settings.toml", job_.settings_toml);
     MetricsLog metrics(job_.run_dir / "metrics.jsonl", state_.epoch);
     log_start();
     while (state_.epoch < job_.train.epochs && state_.epochs_without_improvement < job_.train.patience) {
@@ -184,8 +186,15 @@ class Job {
     }
     if (!latest) return false;
     state_ = load_checkpoint(*latest, run_key_, objects());
+    if (best_.empty()) best_ = clone_all(trainer_.parameters());  // saved before any epoch ended
     spdlog::info("resuming from {}: epoch {}, batch {}, step {}", latest->string(), state_.epoch + 1,
                  state_.batches_done, state_.step);
+    if (state_.threads != torch::get_num_threads()) {
+      spdlog::warn("the checkpoint was written with {} threads and this run uses {}: the result will differ in "
+                   "the last bits from an uninterrupted run (set train.threads to {} for an exact resume)",
+                   state_.threads, torch::get_num_threads(), state_.threads);
+      state_.threads = torch::get_num_threads();
+    }
     return true;
   }
 
@@ -194,6 +203,14 @@ class Job {
                  "{} threads, run key {}",
                  split_.train.size(), split_.val.size(), split_.test.size(), job_.train.window,
                  job_.train.batch_size, train_loader_.batches_per_epoch(), torch::get_num_threads(), run_key_);
+  }
+
+  // A diverged run stops here rather than train on and export NaN weights.
+  void require_finite(const StepResult& step) const {
+    if (std::isfinite(step.loss) && std::isfinite(step.grad_norm)) return;
+    throw DataError(fmt::format("training diverged at epoch {}, step {}: loss {}, gradient norm {}; HINT: lower "
+                                "train.lr or train.grad_clip, or check the data set for extreme values",
+                                state_.epoch + 1, state_.step + 1, step.loss, step.grad_norm));
   }
 
   // Trains the rest of epoch state_.epoch, evaluates on val and updates the best weights.
@@ -205,7 +222,9 @@ class Job {
     train_loader_.start_epoch(static_cast<std::uint64_t>(state_.epoch), static_cast<std::size_t>(state_.batches_done));
     Batch batch;
     while (train_loader_.next(batch)) {
-      state_.epoch_loss_sum += trainer_.step(batch, state_.step).loss;
+      const StepResult step = trainer_.step(batch, state_.step);
+      require_finite(step);
+      state_.epoch_loss_sum += step.loss;
       ++state_.step;
       ++state_.batches_done;
       progress.advance();
@@ -258,7 +277,8 @@ class Job {
                    {"test", to_json(test)},
                    {"val", to_json(val)}};
     write_file_atomically(job_.run_dir / "report.json", report.dump(2) + "\n");
-    write_export(job_.run_dir / "export", model_, scalers_, metadata(val, test));
+    torch::jit::Module portable = portable_attention_lstm(model_, job_.model);
+    write_export(job_.run_dir / "export", portable, scalers_, metadata(val, test));
     return report;
   }
 
@@ -327,14 +347,27 @@ json Job::metadata(const MetricsRecord& val, const MetricsRecord& test) const {
   };
 }
 
+// For the life of a training job: TorchScript graphs run as written, without the
+// profiling executor's specialisation, so the first steps after a resume compute exactly
+// what the same steps of an uninterrupted run computed (bitwise resume). The process-wide
+// setting is restored afterwards.
+class UnoptimisedGraphs {
+ public:
+  UnoptimisedGraphs() : previous_(torch::jit::getGraphExecutorOptimize()) { torch::jit::setGraphExecutorOptimize(false); }
+  ~UnoptimisedGraphs() { torch::jit::setGraphExecutorOptimize(previous_); }
+  UnoptimisedGraphs(const UnoptimisedGraphs&) = delete;
+  UnoptimisedGraphs& operator=(const UnoptimisedGraphs&) = delete;
+
+ private:
+  bool previous_;
+};
+
 }  // namespace
 
 TrainSummary run_train_job(const TrainJob& job) {
   torch::set_num_threads(resolve_threads(job.train.threads));
-  // Runs the TorchScript graph as written, without the profiling executor's
-  // specialisation: the first steps after a resume then compute exactly what the same
-  // steps of an uninterrupted run computed (bitwise resume), at no measured cost on CPU.
-  torch::jit::setGraphExecutorOptimize(false);
+  keep_freed_memory_for_reuse();
+  const UnoptimisedGraphs unoptimised;
   Job running(job);
   return running.run();
 }

@@ -20,7 +20,7 @@ struct TrainOptions {
   std::size_t batch_size = 256;    // B: examples per optimizer step (global, over all ranks)
   std::int64_t epochs = 30;        // upper bound; early stopping may end sooner
   std::uint64_t seed = 42;         // initial weights, dropout, batch order, token split
-  int threads = 0;                 // intra-op threads per rank; 0: the cores of this rank
+  int threads = 0;                 // intra-op threads; 0: every core of the machine
   double lr = 1e-3;                // peak learning rate, reached after the warmup
   double min_lr = 1e-5;            // the cosine decays to this
   std::int64_t warmup_steps = 100; // linear warmup, in optimizer steps
