@@ -2,6 +2,7 @@
 // report, and the export the bot loads.
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/stages.h"
@@ -30,14 +31,23 @@ int run_train_command(const TrainCommandOptions& options) {
 
 }  // namespace
 
+namespace {
+
+// A metric from a metrics record: 3 decimals, or "n/a" where it is undefined (null).
+std::string metric(const nlohmann::json& value) {
+  return value.is_number() ? fmt::format("{:.3f}", value.get<double>()) : "n/a";
+}
+
+}  // namespace
+
 void print_train_summary(const trainer::TrainSummary& summary) {
   const auto& test = summary.report.at("test");
-  fmt::print("trained {} epochs ({} steps{}{}); best epoch {}: val ROC-AUC {:.4f}\n",
-             summary.epochs_completed, summary.steps, summary.stopped_early ? ", stopped early" : "",
-             summary.resumed ? ", resumed" : "", summary.best_epoch + 1, summary.best_val_auc);
+  fmt::print("trained {} epochs ({} steps{}{}); best epoch {}: val ROC-AUC {:.3f}\n", summary.epochs_completed,
+             summary.steps, summary.stopped_early ? ", stopped early" : "", summary.resumed ? ", resumed" : "",
+             summary.best_epoch + 1, summary.best_val_auc);
   fmt::print("  test: profitable ROC-AUC {}, PR-AUC {}; rug ROC-AUC {}; max_profit MAE {}\n",
-             test["profitable"]["roc_auc"].dump(), test["profitable"]["pr_auc"].dump(),
-             test["rug"]["roc_auc"].dump(), test["max_profit"]["mae"].dump());
+             metric(test["profitable"]["roc_auc"]), metric(test["profitable"]["pr_auc"]),
+             metric(test["rug"]["roc_auc"]), metric(test["max_profit"]["mae"]));
   fmt::print("  export: {}\n", summary.export_dir.string());
 }
 

@@ -96,7 +96,8 @@ TEST_F(CliTest, MalformedCsvFailsNamingLineAndFieldAndWritesNothing) {
 
 TEST_F(CliTest, PipelineCollectsTheSimulatorWithoutAnyKey) {
   const Result r = snipe("pipeline --config configs/tiny.toml --out " + dir_.string());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // A build without LibTorch (clang) collects, then stops at training with a hint.
+  ASSERT_EQ(r.exit_code, SNIPE_WITH_TORCH ? 0 : 1) << r.err;
   const auto manifest = nlohmann::json::parse(read_file(dir_ / "data" / "manifest.json"));
   EXPECT_EQ(manifest["source"], "synthetic");
   EXPECT_GT(manifest["examples"].get<int>(), 0);

@@ -32,6 +32,8 @@ std::string train(const fs::path& config, const fs::path& data, const fs::path& 
          run_dir.string() + " " + extra;
 }
 
+#if SNIPE_WITH_TORCH
+
 // configs/tiny.toml with a mid-epoch checkpoint every 2 steps.
 fs::path checkpointing_config(const testing::TempDir& dir) {
   std::string text = read_file("configs/tiny.toml");
@@ -51,8 +53,6 @@ std::vector<json> metrics_of(const fs::path& run_dir) {
   }
   return records;
 }
-
-#if SNIPE_WITH_TORCH
 
 TEST(TrainCli, ThePipelineCollectsTrainsAndExportsOnTwoRanks) {
   if (std::system("command -v mpirun >/dev/null 2>&1") != 0) GTEST_SKIP() << "mpirun not installed";
