@@ -157,6 +157,38 @@ TEST(WindowLoader, NothingIsServedBeforeTheFirstEpochStarts) {
   EXPECT_EQ(one_epoch(loader, 0).size(), 10u);
 }
 
+TEST(WindowLoader, LoadersSharingOneScaledSetGiveWhatSeparateLoadersGive) {
+  const DataSet data = hand_made(3, 40);
+  Scalers scalers = identity_scalers();
+  scalers.indicator.center[4] = 2.0;
+  scalers.indicator.scale[4] = 0.5;
+  const auto shared = scale_series_set(data, scalers);
+  const auto examples = all_examples(data);
+  const std::vector<std::uint32_t> first(examples.begin(), examples.begin() + 20), rest(examples.begin() + 20, examples.end());
+  const LoaderOptions options{.batch_size = 7, .window = 6, .shuffle = false};
+  WindowLoader shared_a(data, shared, first, options), shared_b(data, shared, rest, options);
+  WindowLoader alone_a(data, first, scalers, options), alone_b(data, rest, scalers, options);
+  for (auto [with_shared, alone] : {std::pair{&shared_a, &alone_a}, std::pair{&shared_b, &alone_b}}) {
+    with_shared->start_epoch(0);
+    alone->start_epoch(0);
+    Batch x, y;
+    while (alone->next(y)) {
+      ASSERT_TRUE(with_shared->next(x));
+      EXPECT_EQ(x.size, y.size);
+      EXPECT_EQ(x.candles, y.candles);
+      EXPECT_EQ(x.indicators, y.indicators);
+      EXPECT_EQ(x.context, y.context);
+    }
+    EXPECT_FALSE(with_shared->next(x));
+  }
+}
+
+TEST(WindowLoader, AScaledSetOfAnotherDataSetIsRefused) {
+  const DataSet data = hand_made(2, 40), other = hand_made(3, 40);
+  EXPECT_THROW(WindowLoader(data, scale_series_set(other, identity_scalers()), all_examples(data), {.window = 6}),
+               ConfigError);
+}
+
 TEST(WindowLoader, ZeroPrefetchIsRefusedRatherThanHangingForever) {
   const DataSet data = hand_made(1, 40);
   const Scalers scalers = identity_scalers();

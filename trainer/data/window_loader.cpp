@@ -22,13 +22,6 @@ std::uint64_t splitmix64(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-// One series' rows, scaled once up front: windows are then plain copies.
-struct ScaledSeries {
-  std::vector<float> candle;     // [rows, kCandleFeatureCount]
-  std::vector<float> indicator;  // [rows, kIndicatorFeatureCount]
-  std::vector<float> context;    // [kContextFeatureCount]
-};
-
 std::vector<float> scaled_rows(const std::vector<float>& rows, std::size_t cols, const ColumnScaler& scaler) {
   std::vector<float> out = rows;
   for (std::size_t r = 0; r + cols <= out.size(); r += cols) scaler.apply(std::span(out.data() + r, cols));
@@ -68,11 +61,18 @@ std::vector<std::uint32_t> epoch_order(std::size_t n, std::uint64_t seed, std::u
   return order;
 }
 
+std::shared_ptr<const ScaledSeriesSet> scale_series_set(const DataSet& data, const Scalers& scalers) {
+  auto scaled = std::make_shared<ScaledSeriesSet>();
+  scaled->reserve(data.series.size());
+  for (const SeriesRecord& s : data.series) scaled->push_back(scale_series(s, scalers));
+  return scaled;
+}
+
 struct WindowLoader::Impl {
   const DataSet& data;
+  const std::shared_ptr<const ScaledSeriesSet> scaled;  // [series], shared between loaders
   const std::vector<std::uint32_t> examples;  // this rank's examples
   const LoaderOptions options;
-  std::vector<ScaledSeries> scaled;           // [series]
 
   std::mutex mutex;
   std::condition_variable wake;               // producer and consumer both wait on it
@@ -86,10 +86,13 @@ struct WindowLoader::Impl {
   std::vector<std::uint32_t> positions;       // the batch being filled; producer thread only
   std::thread producer;
 
-  Impl(const DataSet& d, std::vector<std::uint32_t> e, const Scalers& scalers, LoaderOptions o)
-      : data(d), examples(std::move(e)), options(o) {
+  Impl(const DataSet& d, std::shared_ptr<const ScaledSeriesSet> s, std::vector<std::uint32_t> e, LoaderOptions o)
+      : data(d), scaled(std::move(s)), examples(std::move(e)), options(o) {
     if (options.batch_size == 0 || options.window == 0 || options.prefetch == 0) {
       throw ConfigError("window loader: batch_size, window and prefetch must be >= 1");
+    }
+    if (scaled == nullptr || scaled->size() != data.series.size()) {
+      throw ConfigError("window loader: the scaled series are not those of this data set (use scale_series_set)");
     }
     for (const std::uint32_t i : examples) {
       const Example& ex = data.examples.at(i);
@@ -99,8 +102,6 @@ struct WindowLoader::Impl {
                                     i, ex.end_row, options.window));
       }
     }
-    scaled.reserve(data.series.size());
-    for (const SeriesRecord& s : data.series) scaled.push_back(scale_series(s, scalers));
     producer = std::thread([this] { produce(); });
   }
 
@@ -122,7 +123,7 @@ struct WindowLoader::Impl {
 
   void fill_row(Batch& batch, std::size_t b, std::uint32_t example_index) const {
     const Example& ex = data.examples[example_index];
-    const ScaledSeries& s = scaled[ex.series];
+    const ScaledSeries& s = (*scaled)[ex.series];
     const std::size_t first = ex.end_row + 1 - options.window;
     const std::size_t t = options.window;
     std::memcpy(&batch.candles[b * t * kCandleFeatureCount], &s.candle[first * kCandleFeatureCount],
@@ -172,9 +173,13 @@ struct WindowLoader::Impl {
   }
 };
 
-WindowLoader::WindowLoader(const DataSet& data, std::vector<std::uint32_t> examples,
-                           const Scalers& scalers, LoaderOptions options)
-    : impl_(std::make_unique<Impl>(data, std::move(examples), scalers, options)) {}
+WindowLoader::WindowLoader(const DataSet& data, std::shared_ptr<const ScaledSeriesSet> scaled,
+                           std::vector<std::uint32_t> examples, LoaderOptions options)
+    : impl_(std::make_unique<Impl>(data, std::move(scaled), std::move(examples), options)) {}
+
+WindowLoader::WindowLoader(const DataSet& data, std::vector<std::uint32_t> examples, const Scalers& scalers,
+                           LoaderOptions options)
+    : WindowLoader(data, scale_series_set(data, scalers), std::move(examples), options) {}
 
 WindowLoader::~WindowLoader() = default;
 

@@ -40,9 +40,25 @@ struct Batch {
   std::vector<std::uint32_t> examples;  // [B] indices into DataSet::examples
 };
 
+// One series' feature rows with the scalers applied: what windows are copied from.
+struct ScaledSeries {
+  std::vector<float> candle;     // [rows, kCandleFeatureCount]
+  std::vector<float> indicator;  // [rows, kIndicatorFeatureCount]
+  std::vector<float> context;    // [kContextFeatureCount]
+};
+// Every series of a data set, scaled once ([series], DataSet order). The train, val and
+// test loaders share one, so the scaled copy of the data exists once per rank. Read-only
+// after construction: any number of threads may read it.
+using ScaledSeriesSet = std::vector<ScaledSeries>;
+std::shared_ptr<const ScaledSeriesSet> scale_series_set(const DataSet& data, const Scalers& scalers);
+
 class WindowLoader {
  public:
-  // `data` and `scalers` must outlive the loader. `examples`: this rank's examples.
+  // `data` must outlive the loader; `scaled` is scale_series_set(data, ...). `examples`:
+  // this rank's examples of one split.
+  WindowLoader(const DataSet& data, std::shared_ptr<const ScaledSeriesSet> scaled,
+               std::vector<std::uint32_t> examples, LoaderOptions options);
+  // Convenience: scales the data set for this loader alone.
   WindowLoader(const DataSet& data, std::vector<std::uint32_t> examples, const Scalers& scalers,
                LoaderOptions options);
   ~WindowLoader();  // stops and joins the loader thread

@@ -135,8 +135,9 @@ class Job {
         class_weights_(balanced_class_weights(data_, split_.train)),
         run_key_(hex64(fnv1a(options_json(job_).dump() + data_.manifest.value("content_hash", "")))),
         model_(build_attention_lstm(job_.model, job_.train.seed)),
-        train_loader_(data_, split_.train, scalers_, loader_options(job_.train, true)),
-        val_loader_(data_, split_.val, scalers_, loader_options(job_.train, false)),
+        scaled_(scale_series_set(data_, scalers_)),
+        train_loader_(data_, scaled_, split_.train, loader_options(job_.train, true)),
+        val_loader_(data_, scaled_, split_.val, loader_options(job_.train, false)),
         schedule_{.peak_lr = job_.train.lr, .min_lr = job_.train.min_lr,
                   .warmup_steps = job_.train.warmup_steps,
                   .total_steps = std::max<std::int64_t>(
@@ -264,7 +265,7 @@ class Job {
 
   // With the best weights loaded: the test report, then the export.
   json finish() {
-    WindowLoader test_loader(data_, split_.test, scalers_, loader_options(job_.train, false));
+    WindowLoader test_loader(data_, scaled_, split_.test, loader_options(job_.train, false));
     const MetricsRecord test = evaluate_predictions(predict(model_, test_loader, job_.train.window), "test",
                                                     state_.best_epoch + 1, state_.step);
     const MetricsRecord val = evaluate_predictions(predict(model_, val_loader_, job_.train.window), "val",
@@ -291,6 +292,7 @@ class Job {
   const LabelWeights class_weights_;
   const std::string run_key_;
   torch::jit::Module model_;
+  const std::shared_ptr<const ScaledSeriesSet> scaled_;  // shared by the three loaders
   WindowLoader train_loader_;
   WindowLoader val_loader_;
   const LrSchedule schedule_;
