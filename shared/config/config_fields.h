@@ -43,6 +43,7 @@ void training_fields(Fields& f, Config& c) {
   f("lstm2_hidden", c.model.lstm2_hidden);
   f("heads", c.model.heads);
   f("attention_dropout", c.model.attention_dropout);
+  f.enumerated("pooling", c.model.pooling, trainer::parse_pooling, trainer::pooling_name);
   f("context_hidden", c.model.context_hidden);
   f("head_hidden", c.model.head_hidden);
   f("head_dropout", c.model.head_dropout);

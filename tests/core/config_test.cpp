@@ -138,6 +138,7 @@ TEST(Config, BadEnumValueNamesTheField) {
   const std::string message = config_error("[run]\nlog_format = \"xml\"\n");
   EXPECT_NE(message.find("run.log_format"), std::string::npos) << message;
   EXPECT_NE(config_error("[source]\nkind = \"ftp\"\n").find("source.kind"), std::string::npos);
+  EXPECT_NE(config_error("[model]\npooling = \"max\"\n").find("model.pooling"), std::string::npos);
   EXPECT_NE(config_error("[birdeye]\ntokens = \"So11\"\n").find("birdeye.tokens must be an array of strings"),
             std::string::npos);
 }
@@ -216,6 +217,7 @@ TEST(Config, ReadsTheTrainingSections) {
     lstm2_hidden = 6
     heads = 3
     attention_dropout = 0
+    pooling = "mean_last"
     head_dropout = 0.5
     [train]
     window = 48
@@ -238,6 +240,7 @@ TEST(Config, ReadsTheTrainingSections) {
   EXPECT_EQ(config.model.lstm2_hidden, 6);
   EXPECT_EQ(config.model.heads, 3) << "3 divides the attention width 2 * 6 = 12";
   EXPECT_DOUBLE_EQ(config.model.attention_dropout, 0.0);
+  EXPECT_EQ(config.model.pooling, trainer::Pooling::kMeanLast);
   EXPECT_DOUBLE_EQ(config.model.head_dropout, 0.5);
   EXPECT_EQ(config.train.window, 48u);
   EXPECT_EQ(config.train.batch_size, 32u);
@@ -272,6 +275,7 @@ TEST(Config, DescribedTrainingSectionsParseBackToTheSameSettings) {
   original.model.lstm2_hidden = 10;
   original.model.heads = 5;
   original.model.attention_dropout = 0.05;
+  original.model.pooling = trainer::Pooling::kMeanLast;
   original.model.context_hidden = 7;
   original.model.head_hidden = 9;
   original.model.head_dropout = 0.0;
@@ -300,6 +304,7 @@ TEST(Config, DescribedTrainingSectionsParseBackToTheSameSettings) {
   EXPECT_EQ(again.model.lstm2_hidden, 10);
   EXPECT_EQ(again.model.heads, 5);
   EXPECT_DOUBLE_EQ(again.model.attention_dropout, 0.05);
+  EXPECT_EQ(again.model.pooling, trainer::Pooling::kMeanLast);
   EXPECT_EQ(again.model.context_hidden, 7);
   EXPECT_EQ(again.model.head_hidden, 9);
   EXPECT_DOUBLE_EQ(again.model.head_dropout, 0.0);

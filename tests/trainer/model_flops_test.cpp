@@ -67,6 +67,15 @@ TEST(ModelFlops, AttentionGrowsWithTheSquareOfTheWindow) {
   EXPECT_DOUBLE_EQ(forward_flops_per_example(tiny_options(), 6), 3522.0);
 }
 
+// Mean+last pooling drops the pooling scores (T x 2D = 2 x 100 x 128 = 25,600 FLOPs at the
+// defaults) and doubles the pooled width the trunk reads (2 x D x Hh = 2 x 128 x 64 =
+// 16,384 more): 88,725,632 - 25,600 + 16,384 = 88,716,416.
+TEST(ModelFlops, MeanLastPoolingCountsItsWiderTrunkAndNoScores) {
+  ModelOptions mean_last;
+  mean_last.pooling = Pooling::kMeanLast;
+  EXPECT_DOUBLE_EQ(forward_flops_per_example(mean_last, 100), 88'716'416.0);
+}
+
 TEST(ModelFlops, ImpossibleSizesAreConfigErrors) {
   EXPECT_THROW(forward_flops_per_example(tiny_options(), 0), ConfigError);
   ModelOptions no_hidden = tiny_options();

@@ -127,6 +127,28 @@ TEST(AttentionLstm, OverfitsATinyBatchToNearZeroLoss) {
   EXPECT_LT(loss.item<double>(), 0.05) << "a model that cannot memorise 16 examples cannot learn";
 }
 
+TEST(AttentionLstm, MeanLastPoolingTrainsEveryParameterAndExportsTheSameOutputs) {
+  ModelOptions options = kSmall;
+  options.pooling = Pooling::kMeanLast;
+  torch::jit::Module model = build_attention_lstm(options, 13);
+  const auto out = outputs(model, "logits", random_inputs(4, 20, 14));
+  (out[0].sum() + out[1].sum() + out[2].sum()).backward();
+  std::size_t checked = 0;
+  for (const auto& named : model.named_parameters()) {
+    ASSERT_TRUE(named.value.grad().defined()) << named.name;
+    EXPECT_GT(named.value.grad().abs().sum().item<double>(), 0.0) << named.name;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 44u) << "no pooling query; the trunk reads [mean, last] (2D) and the context";
+  EXPECT_EQ(model.attr("trunk_w").toTensor().size(1), 2 * 2 * options.lstm2_hidden + options.context_hidden);
+
+  model.eval();
+  torch::jit::Module portable = portable_attention_lstm(model, options);
+  const Inputs in = random_inputs(3, 15, 15);
+  const auto a = outputs(model, "forward", in), b = outputs(portable, "forward", in);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "head " << i;
+}
+
 TEST(AttentionLstm, SizesThatDoNotFitAreAConfigError) {
   ModelOptions bad = kSmall;
   bad.heads = 3;  // 2 * 8 = 16 is not divisible by 3

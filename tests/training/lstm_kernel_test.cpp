@@ -76,6 +76,37 @@ INSTANTIATE_TEST_SUITE_P(Shapes, BilstmKernel,
                          ::testing::Values(LstmCase{1, 1, 3, 2}, LstmCase{4, 7, 5, 3}, LstmCase{3, 20, 24, 16},
                                            LstmCase{32, 12, 24, 128}));
 
+// The feature input of the first layer needs no gradient and arrives as a view; with two
+// threads the fused loops split the batch rows between them.
+TEST(BilstmKernel, NonContiguousInputWithoutGradientAndTwoThreads) {
+  const int threads = torch::get_num_threads();
+  torch::set_num_threads(2);
+  torch::manual_seed(4);
+  const auto x = torch::randn({40, 32, 24}).transpose(0, 1);  // [32, 40, 24], not contiguous
+  const auto w_ref = random_weights(24, 16);
+  std::vector<torch::Tensor> w;
+  for (const auto& t : w_ref) w.push_back(t.detach().clone().requires_grad_(true));
+  const auto weights = torch::randn({32, 40, 32});
+  const auto expected = reference(x, w_ref, 16);
+  const auto actual = ours(x, w);
+  EXPECT_TRUE(torch::equal(actual, expected));
+  (expected * weights).sum().backward();
+  (actual * weights).sum().backward();
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    EXPECT_LE((w[i].grad() - w_ref[i].grad()).abs().max().item<double>(),
+              1e-5 * std::max(1.0, w_ref[i].grad().abs().max().item<double>()))
+        << i;
+  }
+  torch::set_num_threads(threads);
+}
+
+TEST(BilstmKernel, WeightsOfTheWrongShapeAreRefused) {
+  const auto x = torch::randn({2, 3, 4});
+  auto w = random_weights(4, 3);
+  w[2] = torch::randn({1});  // a bias that would broadcast
+  EXPECT_THROW(ours(x, w), c10::Error);
+}
+
 TEST(BilstmKernelOp, IsCallableFromTorchScript) {
   torch::jit::Module module("M");
   module.define(R"(

@@ -61,6 +61,19 @@ std::vector<std::uint32_t> epoch_order(std::size_t n, std::uint64_t seed, std::u
   return order;
 }
 
+// Whether `scaled` has the shape of `data`'s series (windows are then in bounds).
+bool matches(const ScaledSeriesSet& scaled, const DataSet& data) {
+  if (scaled.size() != data.series.size()) return false;
+  for (std::size_t i = 0; i < scaled.size(); ++i) {
+    const SeriesRecord& s = data.series[i];
+    if (scaled[i].candle.size() != s.candle_features.size() ||
+        scaled[i].indicator.size() != s.indicator_features.size() || scaled[i].context.size() != kContextFeatureCount) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::shared_ptr<const ScaledSeriesSet> scale_series_set(const DataSet& data, const Scalers& scalers) {
   auto scaled = std::make_shared<ScaledSeriesSet>();
   scaled->reserve(data.series.size());
@@ -91,7 +104,7 @@ struct WindowLoader::Impl {
     if (options.batch_size == 0 || options.window == 0 || options.prefetch == 0) {
       throw ConfigError("window loader: batch_size, window and prefetch must be >= 1");
     }
-    if (scaled == nullptr || scaled->size() != data.series.size()) {
+    if (scaled == nullptr || !matches(*scaled, data)) {
       throw ConfigError("window loader: the scaled series are not those of this data set (use scale_series_set)");
     }
     for (const std::uint32_t i : examples) {

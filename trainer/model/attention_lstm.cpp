@@ -1,6 +1,7 @@
 #include "trainer/model/attention_lstm.h"
 
 #include <cmath>
+#include <mutex>
 #include <string>
 
 #include <fmt/format.h>
@@ -61,8 +62,7 @@ def logits(self, candles, indicators, context):
     attended = torch.dropout(torch.linear(attended, self.out_w, self.out_b), {attention_dropout},
                              self.training)
     x3 = torch.layer_norm(x2 + attended, [{d}], self.ln3_w, self.ln3_b, 1e-5)
-    pool = torch.softmax(torch.matmul(x3, self.pool_query), 1)
-    pooled = torch.sum(x3 * pool.unsqueeze(2), 1)
+{pooling}
     c = torch.relu(torch.linear(context, self.context_w, self.context_b))
     h = torch.linear(torch.cat([pooled, c], 1), self.trunk_w, self.trunk_b)
     h = torch.relu(torch.layer_norm(h, [{hh}], self.ln4_w, self.ln4_b, 1e-5))
@@ -118,6 +118,11 @@ std::string script_float(double value) {
   return text;
 }
 
+// The pooling lines of `logits`: x3 [B, T, D] -> pooled [B, D] or [B, 2D].
+constexpr const char* kAttentionPooling = R"(    pool = torch.softmax(torch.matmul(x3, self.pool_query), 1)
+    pooled = torch.sum(x3 * pool.unsqueeze(2), 1))";
+constexpr const char* kMeanLastPooling = R"(    pooled = torch.cat([torch.mean(x3, 1), x3[:, -1]], 1))";
+
 std::string program(const ModelOptions& o) {
   const std::int64_t d = 2 * o.lstm2_hidden;
   const std::int64_t head_dim = d / o.heads;
@@ -126,7 +131,8 @@ std::string program(const ModelOptions& o) {
                      fmt::arg("head_dim", head_dim),
                      fmt::arg("inv_sqrt_head_dim", script_float(1.0 / std::sqrt(static_cast<double>(head_dim)))),
                      fmt::arg("attention_dropout", script_float(o.attention_dropout)),
-                     fmt::arg("hh", o.head_hidden), fmt::arg("head_dropout", script_float(o.head_dropout)));
+                     fmt::arg("hh", o.head_hidden), fmt::arg("head_dropout", script_float(o.head_dropout)),
+                     fmt::arg("pooling", o.pooling == Pooling::kAttention ? kAttentionPooling : kMeanLastPooling));
 }
 
 }  // namespace
@@ -145,9 +151,10 @@ torch::jit::Module build_attention_lstm(const ModelOptions& o, std::uint64_t see
   p.layer_norm("ln2", d);
   for (const char* name : {"query", "key", "value", "out"}) p.linear(name, d, d);
   p.layer_norm("ln3", d);
-  p.uniform("pool_query", {d}, d);
+  const bool attention_pooling = o.pooling == Pooling::kAttention;
+  if (attention_pooling) p.uniform("pool_query", {d}, d);
   p.linear("context", o.context_features, o.context_hidden);
-  p.linear("trunk", d + o.context_hidden, o.head_hidden);
+  p.linear("trunk", (attention_pooling ? d : 2 * d) + o.context_hidden, o.head_hidden);
   p.layer_norm("ln4", o.head_hidden);
   for (const char* head : {"profitable", "max_profit", "rug"}) p.linear(head, o.head_hidden, 1);
   const torch::jit::ResolverPtr resolver = snipe_ops_resolver();
@@ -157,7 +164,18 @@ torch::jit::Module build_attention_lstm(const ModelOptions& o, std::uint64_t see
 }
 
 torch::jit::Module portable_attention_lstm(const torch::jit::Module& model, const ModelOptions& options) {
+  // Building seeds the global generator, which dropout draws from: keep the caller's state.
+  auto generator = at::detail::getDefaultCPUGenerator();
+  torch::Tensor rng_state;
+  {
+    const std::lock_guard<std::mutex> lock(generator.mutex());
+    rng_state = generator.get_state();
+  }
   torch::jit::Module portable = build_attention_lstm(options, 0, LstmKernel::kTorch);
+  {
+    const std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(rng_state);
+  }
   const torch::NoGradGuard no_grad;
   for (const auto& named : model.named_parameters()) {
     torch::Tensor target = portable.attr(named.name).toTensor();

@@ -31,6 +31,14 @@ class LstmDirection : public torch::autograd::Function<LstmDirection> {
     TORCH_CHECK(x.dim() == 3 && x.scalar_type() == torch::kFloat32 && x.device().is_cpu(),
                 "snipe::bilstm: input must be a float32 CPU tensor [B, T, I]");
     const std::int64_t batch = x.size(0), steps = x.size(1), hidden = w_hh.size(1);
+    for (const Tensor* w : {&w_ih, &w_hh, &b_ih, &b_hh}) {
+      TORCH_CHECK(w->scalar_type() == torch::kFloat32 && w->device().is_cpu(),
+                  "snipe::bilstm: weights must be float32 CPU tensors");
+    }
+    TORCH_CHECK(w_hh.sizes() == torch::IntArrayRef({4 * hidden, hidden}) &&
+                    w_ih.sizes() == torch::IntArrayRef({4 * hidden, x.size(2)}) &&
+                    b_ih.sizes() == torch::IntArrayRef({4 * hidden}) && b_hh.sizes() == torch::IntArrayRef({4 * hidden}),
+                "snipe::bilstm: weights must be w_ih [4H, I], w_hh [4H, H], b_ih and b_hh [4H]");
     const Tensor xt = x.transpose(0, 1).contiguous();  // [T, B, I]
     // The input projection of every step at once, as torch.lstm precomputes it on CPU for
     // batch-first input: the product, then the bias (not addmm, which rounds differently).
@@ -91,11 +99,12 @@ class LstmDirection : public torch::autograd::Function<LstmDirection> {
       const Tensor c_prev = n == 0 ? zeros : c[prev];
       dh.add_(dh_out[t]);
       cell_backward(gates[t], c_prev, tanh_c[t], dh, dc, dgates[t], hidden);
-      torch::mm_out(dh, dgates[t], w_hh);  // dh for step prev
+      if (n > 0) torch::mm_out(dh, dgates[t], w_hh);  // dh for step prev
     }
     // Everything else as single products over all T x B rows.
     const Tensor dg = dgates.view({steps * batch, 4 * hidden});
-    const Tensor dx = torch::mm(dg, w_ih).view({steps, batch, xt.size(2)}).transpose(0, 1);
+    Tensor dx;  // the first layer's input (the features) needs none
+    if (ctx->needs_input_grad(0)) dx = torch::mm(dg, w_ih).view({steps, batch, xt.size(2)}).transpose(0, 1);
     const Tensor dw_ih = torch::mm(dg.t(), xt.view({steps * batch, xt.size(2)}));
     const Tensor h_prev = previous_outputs(h, reverse).view({steps * batch, hidden});
     const Tensor dw_hh = torch::mm(dg.t(), h_prev);

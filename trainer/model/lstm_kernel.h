@@ -7,16 +7,17 @@
 //
 // Same semantics, gate order (i, f, g, o) and forward arithmetic as
 // torch.lstm(x, zeros, weights, has_biases, 1 layer, no dropout, bidirectional,
-// batch_first)[0]: the forward pass computes the same values bit for bit, so a model
-// trained with this kernel is exported with torch.lstm (which Python and the bot load
-// without this library) and gives the same outputs.
+// batch_first)[0] of LibTorch/PyTorch 1.13 on CPU: the forward pass computes the same
+// values bit for bit (tested), so a model trained with this kernel is exported with
+// torch.lstm (which Python and the bot load without this library) and gives the same
+// outputs. (A later PyTorch may route CPU torch.lstm through oneDNN: equal to rounding.)
 //
 // Why: autograd through torch.lstm's per-step cell records ~15 small ops per step and
 // multiplies small matrices per step for the weight gradients. This backward pass fuses
 // the cell's elementwise gradient into one loop per step, keeps only the recurrent
 // product dh = dgates W_hh in the time loop, and computes dW_ih, dW_hh, db and dx after
 // it as single large matrix products over all T x B rows (benchmarks/bench_train.cpp).
-// Float32 CPU tensors only (checked).
+// Float32 CPU tensors of the shapes above only (checked).
 
 #include <torch/csrc/jit/frontend/resolver.h>
 #include <torch/types.h>

@@ -54,9 +54,10 @@ double forward_flops_per_example(const ModelOptions& o, std::int64_t window) {
   flops += bilstm_flops(2 * o.lstm1_hidden, o.lstm2_hidden, window);
   flops += t * linear_flops(2 * o.lstm1_hidden, d);  // residual projection
   flops += attention_flops(d, window);
-  flops += t * linear_flops(d, 1);  // pooling scores: x3 [T, D] x query [D]
+  const bool attention_pooling = o.pooling == Pooling::kAttention;
+  if (attention_pooling) flops += t * linear_flops(d, 1);  // pooling scores: x3 [T, D] x query [D]
   flops += linear_flops(o.context_features, o.context_hidden);
-  flops += linear_flops(d + o.context_hidden, o.head_hidden);  // trunk
+  flops += linear_flops((attention_pooling ? d : 2 * d) + o.context_hidden, o.head_hidden);  // trunk
   flops += 3.0 * linear_flops(o.head_hidden, 1);               // three heads
   return flops;
 }

@@ -29,14 +29,15 @@
 namespace boost::serialization {
 
 template <class Archive>
-void serialize(Archive& ar, snipe::trainer::CheckpointState& s, unsigned /*version*/) {
+void serialize(Archive& ar, snipe::trainer::CheckpointState& s, unsigned version) {
   ar & s.run_key & s.epoch & s.batches_done & s.step & s.best_metric & s.best_epoch;
-  ar & s.epochs_without_improvement & s.epoch_loss_sum & s.threads;
+  ar & s.epochs_without_improvement & s.epoch_loss_sum;
+  if (version >= 2) ar & s.threads;  // version 1 did not record it (0: unknown)
 }
 
 }  // namespace boost::serialization
 
-BOOST_CLASS_VERSION(snipe::trainer::CheckpointState, 1)
+BOOST_CLASS_VERSION(snipe::trainer::CheckpointState, 2)
 
 namespace snipe::trainer {
 namespace {

@@ -56,7 +56,8 @@ json options_json(const TrainJob& job) {
       {"model", {{"candle_features", m.candle_features}, {"indicator_features", m.indicator_features},
                  {"context_features", m.context_features}, {"lstm1_hidden", m.lstm1_hidden},
                  {"lstm2_hidden", m.lstm2_hidden}, {"heads", m.heads},
-                 {"attention_dropout", m.attention_dropout}, {"context_hidden", m.context_hidden},
+                 {"attention_dropout", m.attention_dropout}, {"pooling", pooling_name(m.pooling)},
+                 {"context_hidden", m.context_hidden},
                  {"head_hidden", m.head_hidden}, {"head_dropout", m.head_dropout}}},
       {"train", {{"window", t.window}, {"batch_size", t.batch_size}, {"epochs", t.epochs}, {"seed", t.seed},
                  {"lr", t.lr}, {"min_lr", t.min_lr}, {"warmup_steps", t.warmup_steps},
@@ -190,7 +191,7 @@ class Job {
     if (best_.empty()) best_ = clone_all(trainer_.parameters());  // saved before any epoch ended
     spdlog::info("resuming from {}: epoch {}, batch {}, step {}", latest->string(), state_.epoch + 1,
                  state_.batches_done, state_.step);
-    if (state_.threads != torch::get_num_threads()) {
+    if (state_.threads != 0 && state_.threads != torch::get_num_threads()) {
       spdlog::warn("the checkpoint was written with {} threads and this run uses {}: the result will differ in "
                    "the last bits from an uninterrupted run (set train.threads to {} for an exact resume)",
                    state_.threads, torch::get_num_threads(), state_.threads);
