@@ -50,7 +50,7 @@ class SelfAttention(nn.Module):
         self.heads = heads
         self.head_dim = width // heads
         self.query = nn.Linear(width, width)
-        self.key = nn.Linear(width, width)
+        self.key = nn.Linear(width, width, bias=False)  # as the C++ model: softmax cancels a key bias
         self.value = nn.Linear(width, width)
         self.out = nn.Linear(width, width)
         self.dropout = nn.Dropout(dropout)

@@ -309,7 +309,7 @@ TEST_F(CheckpointRefusal, AModelOfOtherSizes) {
 }
 
 TEST_F(CheckpointRefusal, OptimizerStateThatDoesNotFitTheOptimizer) {
-  // The checkpoint's AdamW covers all 45 parameters (attention_lstm_test counts them);
+  // The checkpoint's AdamW covers all 44 parameters (attention_lstm_test counts them);
   // this one covers only the first two, so its load fails after the other checks passed.
   Training target(2);
   std::vector<torch::Tensor> two = trainable_parameters(target.model);

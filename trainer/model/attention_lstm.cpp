@@ -54,7 +54,7 @@ def logits(self, candles, indicators, context):
     b = x2.size(0)
     t = x2.size(1)
     q = torch.linear(x2, self.query_w, self.query_b).view(b, t, {heads}, {head_dim}).transpose(1, 2)
-    k = torch.linear(x2, self.key_w, self.key_b).view(b, t, {heads}, {head_dim}).transpose(1, 2)
+    k = torch.linear(x2, self.key_w).view(b, t, {heads}, {head_dim}).transpose(1, 2)
     v = torch.linear(x2, self.value_w, self.value_b).view(b, t, {heads}, {head_dim}).transpose(1, 2)
     weights = torch.softmax(torch.matmul(q, k.transpose(2, 3)) * {inv_sqrt_head_dim}, -1)
     weights = torch.dropout(weights, {attention_dropout}, self.training)
@@ -149,7 +149,12 @@ torch::jit::Module build_attention_lstm(const ModelOptions& o, std::uint64_t see
   p.lstm("lstm2", 2 * o.lstm1_hidden, o.lstm2_hidden);
   p.linear("residual", 2 * o.lstm1_hidden, d);  // learned projection, not a slice of x1
   p.layer_norm("ln2", d);
-  for (const char* name : {"query", "key", "value", "out"}) p.linear(name, d, d);
+  // No key bias: it adds q . b to every score of a query's row, which the softmax cancels;
+  // its gradient is zero up to rounding, which Adam would turn into full-size steps.
+  p.linear("query", d, d);
+  p.uniform("key_w", {d, d}, d);
+  p.linear("value", d, d);
+  p.linear("out", d, d);
   p.layer_norm("ln3", d);
   const bool attention_pooling = o.pooling == Pooling::kAttention;
   if (attention_pooling) p.uniform("pool_query", {d}, d);

@@ -7,7 +7,8 @@
 //   candles [B, T, Fc] ++ indicators [B, T, Fi] -> x [B, T, Fc + Fi]
 //   BiLSTM(h1) -> LayerNorm                                   -> x1 [B, T, 2 h1]
 //   BiLSTM(h2) + Linear(x1) (learned residual) -> LayerNorm   -> x2 [B, T, 2 h2 = D]
-//   multi-head scaled dot-product self-attention (Q, K, V, O projections, dropout)
+//   multi-head scaled dot-product self-attention (Q, K, V, O projections; K has no
+//     bias, which the softmax would cancel; dropout)
 //     + residual -> LayerNorm                                 -> x3 [B, T, D]
 //   attention pooling over T (learned query)                  -> p  [B, D]
 //   context [B, Fx] -> Linear -> ReLU                         -> c  [B, Ch]

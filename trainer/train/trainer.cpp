@@ -29,6 +29,13 @@ Trainer::Trainer(torch::jit::Module& model, const TrainOptions& options, const L
   validate_lr_schedule(schedule_);
 }
 
+void Trainer::zero_gradients() {
+  // In place, never replacing a gradient tensor: a GradientReducer's views stay in its buffer.
+  for (auto& p : parameters_) {
+    if (p.grad().defined()) p.mutable_grad().zero_();
+  }
+}
+
 StepResult Trainer::step(Batch& batch, std::int64_t step, std::size_t global_batch_examples) {
   StepResult result;
   result.lr = schedule_.at(step);
@@ -37,7 +44,7 @@ StepResult Trainer::step(Batch& batch, std::int64_t step, std::size_t global_bat
   }
   const BatchTensors in = batch_tensors(batch, options_.window);
   const double normalizer = static_cast<double>(global_batch_examples > 0 ? global_batch_examples : batch.size);
-  optimizer_.zero_grad();
+  zero_gradients();
   const LossTerms loss = training_loss(run_logits(model_, in), in.targets, class_weights_, options_.loss, normalizer);
   loss.total.backward();
   if (gradient_hook_) gradient_hook_(parameters_);

@@ -46,6 +46,8 @@ class Trainer {
   const std::vector<torch::Tensor>& parameters() const { return parameters_; }
 
  private:
+  void zero_gradients();
+
   torch::jit::Module& model_;
   TrainOptions options_;
   LabelWeights class_weights_;
