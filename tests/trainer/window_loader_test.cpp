@@ -189,6 +189,57 @@ TEST(WindowLoader, AScaledSetOfAnotherDataSetIsRefused) {
                ConfigError);
 }
 
+// Three ranks over 10 examples: together they see every example, each the same number;
+// padding repeats the epoch's first examples, dropping leaves out its last ones.
+TEST(WindowLoader, ShardsGiveEveryRankTheSameCountAndTogetherTheWholeEpoch) {
+  const DataSet data = hand_made(1, 40);  // 30 examples
+  const Scalers scalers = identity_scalers();
+  const std::vector<std::uint32_t> all = all_examples(data);
+  const std::vector<std::uint32_t> examples(all.begin(), all.begin() + 10);
+  for (const bool pad : {true, false}) {
+    std::multiset<std::uint32_t> seen;
+    for (std::size_t rank = 0; rank < 3; ++rank) {
+      WindowLoader loader(data, examples, scalers,
+                          {.batch_size = 2, .window = 6, .seed = 5, .rank = rank, .world = 3, .pad_shards = pad});
+      const auto mine = one_epoch(loader, 1);
+      EXPECT_EQ(mine.size(), pad ? 4u : 3u) << "ceil(10 / 3) or floor(10 / 3)";
+      EXPECT_EQ(loader.batches_per_epoch(), 2u);
+      seen.insert(mine.begin(), mine.end());
+    }
+    const std::vector<std::uint32_t> order = epoch_order(10, 5, 1);
+    std::multiset<std::uint32_t> expected;
+    for (std::size_t i = 0; i < (pad ? 12u : 9u); ++i) expected.insert(examples[order[i % 10]]);
+    EXPECT_EQ(seen, expected) << (pad ? "pad" : "drop");
+  }
+}
+
+// Batch k of two ranks with batch 3 together hold the examples of batch k of one process
+// with batch 6: the ranks train on the global batches one process would.
+TEST(WindowLoader, RanksTogetherSeeTheGlobalBatchesOfOneProcess) {
+  const DataSet data = hand_made(2, 40);
+  const Scalers scalers = identity_scalers();
+  WindowLoader whole(data, all_examples(data), scalers, {.batch_size = 6, .window = 6, .seed = 9});
+  WindowLoader rank0(data, all_examples(data), scalers, {.batch_size = 3, .window = 6, .seed = 9, .rank = 0, .world = 2});
+  WindowLoader rank1(data, all_examples(data), scalers, {.batch_size = 3, .window = 6, .seed = 9, .rank = 1, .world = 2});
+  EXPECT_EQ(rank0.batches_per_epoch(), whole.batches_per_epoch());
+  for (WindowLoader* loader : {&whole, &rank0, &rank1}) loader->start_epoch(3);
+  Batch a, b, c;
+  while (whole.next(a)) {
+    ASSERT_TRUE(rank0.next(b));
+    ASSERT_TRUE(rank1.next(c));
+    std::multiset<std::uint32_t> global(a.examples.begin(), a.examples.begin() + static_cast<std::ptrdiff_t>(a.size));
+    std::multiset<std::uint32_t> shards(b.examples.begin(), b.examples.begin() + static_cast<std::ptrdiff_t>(b.size));
+    shards.insert(c.examples.begin(), c.examples.begin() + static_cast<std::ptrdiff_t>(c.size));
+    EXPECT_EQ(shards, global);
+  }
+}
+
+TEST(WindowLoader, ARankOutsideTheWorldIsRefused) {
+  const DataSet data = hand_made(1, 40);
+  EXPECT_THROW(WindowLoader(data, all_examples(data), identity_scalers(), {.window = 6, .rank = 2, .world = 2}),
+               ConfigError);
+}
+
 TEST(WindowLoader, ZeroPrefetchIsRefusedRatherThanHangingForever) {
   const DataSet data = hand_made(1, 40);
   const Scalers scalers = identity_scalers();

@@ -104,6 +104,9 @@ struct WindowLoader::Impl {
     if (options.batch_size == 0 || options.window == 0 || options.prefetch == 0) {
       throw ConfigError("window loader: batch_size, window and prefetch must be >= 1");
     }
+    if (options.world == 0 || options.rank >= options.world) {
+      throw ConfigError(fmt::format("window loader: rank {} of {} ranks", options.rank, options.world));
+    }
     if (scaled == nullptr || !matches(*scaled, data)) {
       throw ConfigError("window loader: the scaled series are not those of this data set (use scale_series_set)");
     }
@@ -196,6 +199,25 @@ WindowLoader::WindowLoader(const DataSet& data, std::vector<std::uint32_t> examp
 
 WindowLoader::~WindowLoader() = default;
 
+namespace {
+
+// Examples per rank out of `n` (the sharding rule of LoaderOptions).
+std::size_t shard_size(std::size_t n, const LoaderOptions& o) {
+  return o.pad_shards ? (n + o.world - 1) / o.world : n / o.world;
+}
+
+// This rank's positions of the epoch's order.
+std::vector<std::uint32_t> shard_of(const std::vector<std::uint32_t>& order, const LoaderOptions& o) {
+  if (o.world == 1) return order;
+  const std::size_t n = order.size();
+  std::vector<std::uint32_t> shard;
+  shard.reserve(shard_size(n, o));
+  for (std::size_t i = 0; i < shard_size(n, o) && n > 0; ++i) shard.push_back(order[(o.rank + i * o.world) % n]);
+  return shard;
+}
+
+}  // namespace
+
 void WindowLoader::start_epoch(std::uint64_t epoch, std::size_t skip_batches) {
   Impl& m = *impl_;
   std::vector<std::uint32_t> order(m.examples.size());
@@ -204,6 +226,7 @@ void WindowLoader::start_epoch(std::uint64_t epoch, std::size_t skip_batches) {
   } else {
     std::iota(order.begin(), order.end(), 0u);
   }
+  order = shard_of(order, m.options);
   {
     std::lock_guard lock(m.mutex);
     ++m.generation;
@@ -231,7 +254,7 @@ bool WindowLoader::next(Batch& out) {
 }
 
 std::size_t WindowLoader::batches_per_epoch() const {
-  const std::size_t end = impl_->epoch_end(impl_->examples.size());
+  const std::size_t end = impl_->epoch_end(shard_size(impl_->examples.size(), impl_->options));
   return (end + impl_->options.batch_size - 1) / impl_->options.batch_size;
 }
 

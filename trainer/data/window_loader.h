@@ -20,13 +20,24 @@
 
 namespace snipe::trainer {
 
+// Data-parallel sharding (the distributed sampler): every rank builds its loader over the
+// same examples with the same seed, so all ranks agree on the epoch's order o[0..N). Rank r
+// takes o[r], o[r + W], o[r + 2W], ...: batch k of every rank together is the global batch
+// o[k B W, (k + 1) B W), so W ranks with batch B see the global batches one process with
+// batch B W sees. N not a multiple of W: `pad_shards` repeats o[0], o[1], ... up to a
+// multiple of W (every example is seen, a few twice), otherwise the last N mod W are
+// dropped this epoch (the order differs each epoch). Either way every rank gets the same
+// number of examples, so the ranks take the same number of steps.
 struct LoaderOptions {
-  std::size_t batch_size = 256;  // B
+  std::size_t batch_size = 256;  // B, per rank
   std::size_t window = 100;      // T
   std::uint64_t seed = 42;       // with the epoch, fixes the order
   bool shuffle = true;           // false: examples in the given order (evaluation)
   bool drop_last = false;        // true: a short final batch is skipped
   std::size_t prefetch = 4;      // batches prepared ahead, >= 1
+  std::size_t rank = 0;          // r: this rank's shard, < world
+  std::size_t world = 1;         // W: ranks sharing the examples
+  bool pad_shards = true;        // see above; no effect when W divides N
 };
 
 struct Batch {
