@@ -12,6 +12,7 @@
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
 #include "shared/mpi/mpi_context.h"
+#include "tests/support/random_batch.h"
 #include "trainer/model/attention_lstm.h"
 #include "trainer/train/trainer.h"
 
@@ -26,26 +27,8 @@ const ModelOptions kModel{.lstm1_hidden = 16, .lstm2_hidden = 8, .heads = 2, .at
 const LrSchedule kSchedule{.peak_lr = 3e-3, .min_lr = 1e-4, .warmup_steps = 3, .total_steps = 20};
 const LabelWeights kWeights{.profitable = {.negative = 0.7, .positive = 1.8}, .rug = {.negative = 0.6, .positive = 3.0}};
 
-void fill(std::vector<float>& values, const torch::Tensor& source) {
-  const torch::Tensor flat = source.contiguous().view(-1);
-  values.assign(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
-}
-
 // The same `b` random examples on every rank (fixed seed).
-Batch global_batch(std::size_t b, std::uint64_t seed) {
-  torch::manual_seed(seed);
-  const auto n = static_cast<std::int64_t>(b), t = static_cast<std::int64_t>(kWindow);
-  Batch batch;
-  batch.size = b;
-  fill(batch.candles, torch::randn({n, t, static_cast<std::int64_t>(kCandleFeatureCount)}));
-  fill(batch.indicators, torch::randn({n, t, static_cast<std::int64_t>(kIndicatorFeatureCount)}));
-  fill(batch.context, torch::randn({n, static_cast<std::int64_t>(kContextFeatureCount)}));
-  fill(batch.profitable, (torch::rand({n}) > 0.5).to(torch::kFloat));
-  fill(batch.rug, (torch::rand({n}) > 0.7).to(torch::kFloat));
-  fill(batch.max_profit, torch::rand({n}));
-  batch.examples.assign(b, 0);
-  return batch;
-}
+Batch global_batch(std::size_t b, std::uint64_t seed) { return testing::random_batch(b, kWindow, seed); }
 
 // Rows [begin, begin + count) of `all`.
 Batch rows_of(const Batch& all, std::size_t begin, std::size_t count) {

@@ -8,6 +8,7 @@
 
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
+#include "tests/support/random_batch.h"
 #include "trainer/model/attention_lstm.h"
 
 namespace snipe::trainer {
@@ -17,26 +18,8 @@ constexpr std::size_t kWindow = 12;
 const ModelOptions kSmall{.lstm1_hidden = 16, .lstm2_hidden = 8, .heads = 2, .attention_dropout = 0.0,
                           .context_hidden = 8, .head_hidden = 16, .head_dropout = 0.0};
 
-void fill(std::vector<float>& values, const torch::Tensor& source) {
-  const torch::Tensor flat = source.contiguous().view(-1);
-  values.assign(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
-}
-
 // A batch of `b` random windows with random labels, as the loader would hand it over.
-Batch random_batch(std::size_t b, std::uint64_t seed) {
-  torch::manual_seed(seed);
-  const auto n = static_cast<std::int64_t>(b);
-  Batch batch;
-  batch.size = b;
-  fill(batch.candles, torch::randn({n, kWindow, static_cast<std::int64_t>(kCandleFeatureCount)}));
-  fill(batch.indicators, torch::randn({n, kWindow, static_cast<std::int64_t>(kIndicatorFeatureCount)}));
-  fill(batch.context, torch::randn({n, static_cast<std::int64_t>(kContextFeatureCount)}));
-  fill(batch.profitable, (torch::rand({n}) > 0.5).to(torch::kFloat));
-  fill(batch.rug, (torch::rand({n}) > 0.7).to(torch::kFloat));
-  fill(batch.max_profit, torch::rand({n}) * 0.5);
-  batch.examples.assign(b, 0);
-  return batch;
-}
+Batch random_batch(std::size_t b, std::uint64_t seed) { return testing::random_batch(b, kWindow, seed, 0.5f); }
 
 TrainOptions options() {
   TrainOptions o;

@@ -11,6 +11,7 @@
 
 #include "shared/core/atomic_file.h"
 #include "shared/core/errors.h"
+#include "trainer/model/eval_mode.h"
 
 namespace snipe::trainer {
 namespace {
@@ -18,15 +19,14 @@ namespace {
 namespace fs = std::filesystem;
 
 void save_model(torch::jit::Module& model, const fs::path& path) {
-  const bool was_training = model.is_training();
-  model.eval();
-  try {
-    model.save(path.string());
-  } catch (const c10::Error& e) {
-    model.train(was_training);
-    throw IoError(fmt::format("{}: cannot save the TorchScript model: {}", path.string(), e.what_without_backtrace()));
+  {
+    const EvalMode eval(model);
+    try {
+      model.save(path.string());
+    } catch (const c10::Error& e) {
+      throw IoError(fmt::format("{}: cannot save the TorchScript model: {}", path.string(), e.what_without_backtrace()));
+    }
   }
-  model.train(was_training);
   fsync_file(path);
 }
 

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "trainer/model/eval_mode.h"
 #include "trainer/train/batch_tensors.h"
 
 namespace snipe::trainer {
@@ -13,25 +14,10 @@ void append(std::vector<float>& out, const torch::Tensor& values) {
   out.insert(out.end(), data, data + contiguous.numel());
 }
 
-// Switches the model to eval mode for a scope and back to the mode it was in.
-class EvalScope {
- public:
-  explicit EvalScope(torch::jit::Module& model) : model_(model), was_training_(model.is_training()) {
-    model_.eval();
-  }
-  ~EvalScope() { model_.train(was_training_); }
-  EvalScope(const EvalScope&) = delete;
-  EvalScope& operator=(const EvalScope&) = delete;
-
- private:
-  torch::jit::Module& model_;
-  bool was_training_;
-};
-
 }  // namespace
 
 Predictions predict(torch::jit::Module& model, WindowLoader& loader, std::size_t window) {
-  const EvalScope eval(model);
+  const EvalMode eval(model);
   const torch::NoGradGuard no_grad;
   Predictions out;
   Batch batch;

@@ -317,6 +317,7 @@ std::string utc_now() {
 json Job::metadata(const MetricsRecord& val, const MetricsRecord& test) const {
   const auto t = static_cast<std::int64_t>(job_.train.window);
   const auto& labels = data_.labels;
+  const json options = options_json(job_);
   return {
       {"schema_version", kExportSchemaVersion},
       {"snipe_version", SNIPE_VERSION},
@@ -341,10 +342,10 @@ json Job::metadata(const MetricsRecord& val, const MetricsRecord& test) const {
                 {"manifest_hash", data_.manifest_hash},
                 {"content_hash", data_.manifest.value("content_hash", "")},
                 {"generation", data_.manifest.value("generation", 0)}}},
-      {"split", {{"options", options_json(job_)["split"]}, {"boundaries", split_.boundaries},
+      {"split", {{"options", options["split"]}, {"boundaries", split_.boundaries},
                  {"examples", {{"train", split_.train.size()}, {"val", split_.val.size()},
                                {"test", split_.test.size()}}}}},
-      {"training", {{"options", options_json(job_)["train"]}, {"model", options_json(job_)["model"]},
+      {"training", {{"options", options["train"]}, {"model", options["model"]},
                     {"best_epoch", state_.best_epoch + 1}, {"epochs_completed", state_.epoch},
                     {"steps", state_.step}, {"run_key", run_key_}}},
   };
