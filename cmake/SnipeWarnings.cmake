@@ -5,5 +5,5 @@ function(snipe_target_defaults target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
     $<$<CXX_COMPILER_ID:GNU>:-Wno-missing-field-initializers>)
   target_compile_definitions(${target} PUBLIC SNIPE_WITH_CUDA=${SNIPE_WITH_CUDA}
-    SNIPE_WITH_TORCH=${SNIPE_WITH_TORCH} SNIPE_VERSION="${PROJECT_VERSION}")
+    SNIPE_WITH_NCCL=${SNIPE_WITH_NCCL} SNIPE_WITH_TORCH=${SNIPE_WITH_TORCH} SNIPE_VERSION="${PROJECT_VERSION}")
 endfunction()

@@ -1,7 +1,6 @@
 #include "shared/mpi/mpi_context.h"
 
 #include <numeric>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -31,15 +30,17 @@ void check_mpi(int code, const char* expression, const char* file, int line) {
   char text[MPI_MAX_ERROR_STRING] = {};
   int length = 0;
   MPI_Error_string(code, text, &length);
-  throw MpiError(fmt::format("{} failed: {} ({}:{}, host {}, rank {})", expression,
+  throw MpiError(fmt::format("{} failed: {} ({}:{}, {})", expression,
                              std::string_view(text, static_cast<std::size_t>(length)), file, line,
-                             host_name(), world_rank()));
+                             process_location()));
 }
 }  // namespace detail
 
+std::string process_location() { return fmt::format("host {}, rank {}", host_name(), world_rank()); }
+
 MpiSession::MpiSession(int* argc, char*** argv) {
   int provided = 0;
-  SNIPE_MPI_CHECK(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided));
+  SNIPE_MPI_CHECK(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided));
   // Errors come back as codes that SNIPE_MPI_CHECK turns into exceptions with context.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
 }
@@ -58,19 +59,12 @@ MpiContext::MpiContext(MPI_Comm comm) : comm_(comm), host_(host_name()) {
   SNIPE_MPI_CHECK(MPI_Comm_rank(local, &local_rank_));
   SNIPE_MPI_CHECK(MPI_Comm_size(local, &local_size_));
   MPI_Comm_free(&local);
+  int level = MPI_THREAD_SINGLE;
+  SNIPE_MPI_CHECK(MPI_Query_thread(&level));
+  thread_multiple_ = level >= MPI_THREAD_MULTIPLE;
 }
 
 void MpiContext::barrier() const { SNIPE_MPI_CHECK(MPI_Barrier(comm_)); }
-
-void MpiContext::idle_barrier(std::chrono::milliseconds poll) const {
-  MPI_Request request = MPI_REQUEST_NULL;
-  SNIPE_MPI_CHECK(MPI_Ibarrier(comm_, &request));
-  for (int done = 0;;) {
-    SNIPE_MPI_CHECK(MPI_Test(&request, &done, MPI_STATUS_IGNORE));
-    if (done) return;
-    std::this_thread::sleep_for(poll);
-  }
-}
 
 std::vector<std::string> MpiContext::gather(const std::string& mine, int root) const {
   const int length = static_cast<int>(mine.size());

@@ -3,11 +3,12 @@
 // owns MPI_Init/MPI_Finalize; MpiContext answers rank/size/local rank/host and offers the
 // few collectives the job layers need on small host data. Every MPI call is checked:
 // failures throw MpiError naming the call, file, line, host and rank.
-// Thread-safety: MPI is initialised with MPI_THREAD_FUNNELED; call from the main thread.
+// Thread-safety: MPI is initialised asking for MPI_THREAD_MULTIPLE (the communicators'
+// worker and watchdog threads call MPI beside the training thread); MpiContext's own
+// collectives are called from the main thread.
 
 #include <mpi.h>
 
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ class MpiError : public Error {
 namespace detail {
 void check_mpi(int code, const char* expression, const char* file, int line);
 }
+
+// "host <name>, rank <world rank>" for error messages (rank -1 before MPI_Init).
+std::string process_location();
 
 // RAII: initialises MPI (also without mpirun: a singleton job of size 1), finalises on
 // destruction. At most one per process.
@@ -50,10 +54,10 @@ class MpiContext {
   const std::string& host() const { return host_; }
   MPI_Comm comm() const { return comm_; }
 
+  // Whether MPI grants MPI_THREAD_MULTIPLE: threads besides the main one may call MPI.
+  bool thread_multiple() const { return thread_multiple_; }
+
   void barrier() const;
-  // A barrier that sleeps between polls instead of spinning: for ranks that wait while
-  // another rank works alone (Open MPI's blocking barrier busy-polls a whole core).
-  void idle_barrier(std::chrono::milliseconds poll = std::chrono::milliseconds(50)) const;
   // Every rank's string, in rank order, on `root` (empty elsewhere).
   std::vector<std::string> gather(const std::string& mine, int root = 0) const;
   // `root`'s value on every rank.
@@ -69,6 +73,7 @@ class MpiContext {
   int local_rank_ = 0;
   int local_size_ = 1;
   std::string host_;
+  bool thread_multiple_ = false;
 };
 
 }  // namespace snipe
