@@ -1,9 +1,11 @@
 #include "trainer/data/scalers.h"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <tuple>
 #include <utility>
 
@@ -13,6 +15,7 @@
 #include "shared/core/errors.h"
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
+#include "trainer/data/distributed_select.h"
 
 namespace snipe::trainer {
 namespace {
@@ -106,51 +109,79 @@ void require_finite(double value, std::string_view group, std::string_view name,
   }
 }
 
-// numpy.quantile(values, p) with the default 'linear' method: h = (n - 1) p, interpolating
-// between the order statistics floor(h) and floor(h) + 1 the way numpy's _lerp does
-// (b - (b - a)(1 - t) when t >= 0.5, for symmetry). Reorders `values`; REQUIRES no NaN.
-double quantile(std::vector<double>& values, double p) {
-  const double h = static_cast<double>(values.size() - 1) * p;
-  const auto k = static_cast<std::size_t>(std::floor(h));
-  const double t = h - static_cast<double>(k);
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
-  const double a = values[k];
-  const double b = k + 1 < values.size()
-                       ? *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(k) + 1, values.end())
-                       : a;
-  const double diff = b - a;
-  return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+// Values that are not finite in `column`, over all ranks (so every rank refuses alike).
+std::uint64_t non_finite_count(const std::vector<double>& column, Communicator& comm) {
+  const auto local = static_cast<std::size_t>(
+      std::count_if(column.begin(), column.end(), [](double v) { return !std::isfinite(v); }));
+  return global_count(local, comm);
 }
 
-// RobustScaler for one column: median and IQR; an IQR below 10 eps scales by 1 (sklearn's
-// _handle_zeros_in_scale). Reorders `values`.
-std::pair<double, double> robust_fit(std::vector<double>& values, std::string_view name) {
-  if (std::any_of(values.begin(), values.end(), [](double v) { return std::isnan(v); })) {
+// RobustScaler for one column: median and IQR over every rank's values (exact order
+// statistics, distributed_select.h); an IQR below 10 eps scales by 1 (sklearn's
+// _handle_zeros_in_scale). Collective.
+std::pair<double, double> robust_fit(const std::vector<double>& column, std::string_view name, Communicator& comm) {
+  if (non_finite_count(column, comm) > 0) {
     require_finite(std::numeric_limits<double>::quiet_NaN(), "candle", name, "median");
   }
-  const double median = quantile(values, 0.5);
-  const double iqr = quantile(values, 0.75) - quantile(values, 0.25);
+  const double median = distributed_quantile(column, 0.5, comm);
+  const double iqr = distributed_quantile(column, 0.75, comm) - distributed_quantile(column, 0.25, comm);
   require_finite(median, "candle", name, "median");
   require_finite(iqr, "candle", name, "interquartile range");
   return {median, iqr < 10.0 * kEps ? 1.0 : iqr};
 }
 
-// StandardScaler for one column: mean and population sd (two passes). A variance within
-// rounding of 0 (sklearn's _is_constant_feature: var <= n eps var + (n mean eps)^2) scales
-// by 1, so a constant column whose mean is inexact still gets scale 1.
-std::pair<double, double> standard_fit(const std::vector<double>& values, std::string_view group,
-                                       std::string_view name) {
+// Count, mean and sum of squared deviations of some values.
+struct Moments {
+  double n = 0;
+  double mean = 0;
+  double m2 = 0;
+};
+
+// Two passes over one rank's values.
+Moments moments_of(const std::vector<double>& values) {
+  if (values.empty()) return {};
   const auto n = static_cast<double>(values.size());
   double sum = 0.0;
   for (const double v : values) sum += v;
   const double mean = sum / n;
   double squares = 0.0;
   for (const double v : values) squares += (v - mean) * (v - mean);
-  const double var = squares / n;
-  require_finite(mean, group, name, "mean");
+  return {n, mean, squares};
+}
+
+// Chan, Golub and LeVeque's merge of two parts' moments; an empty part changes nothing,
+// so one rank's moments come out as they went in.
+Moments merge(const Moments& a, const Moments& b) {
+  if (b.n == 0) return a;
+  if (a.n == 0) return b;
+  const double n = a.n + b.n;
+  const double delta = b.mean - a.mean;
+  return {n, a.mean + delta * b.n / n, a.m2 + b.m2 + delta * delta * a.n * b.n / n};
+}
+
+// Every column's moments merged over the ranks, in rank order (the same on every rank):
+// one gather of [rank, column, {n, mean, m2}]. `local[c]` is this rank's column c.
+std::vector<Moments> merged_moments(const std::vector<Moments>& local, Communicator& comm) {
+  std::vector<double> mine;
+  for (const Moments& m : local) mine.insert(mine.end(), {m.n, m.mean, m.m2});
+  const std::vector<double> all = allgather(comm, std::span<const double>(mine));
+  std::vector<Moments> merged(local.size());
+  for (std::size_t at = 0; at < all.size(); at += 3) {
+    Moments& column = merged[(at / 3) % local.size()];
+    column = merge(column, {all[at], all[at + 1], all[at + 2]});
+  }
+  return merged;
+}
+
+// StandardScaler from a column's moments: mean and population sd. A variance within
+// rounding of 0 (sklearn's _is_constant_feature: var <= n eps var + (n mean eps)^2) scales
+// by 1, so a constant column whose mean is inexact still gets scale 1.
+std::pair<double, double> standard_fit(const Moments& m, std::string_view group, std::string_view name) {
+  const double var = m.m2 / m.n;
+  require_finite(m.mean, group, name, "mean");
   require_finite(var, group, name, "variance");
-  const bool constant = var <= n * kEps * var + (n * mean * kEps) * (n * mean * kEps);
-  return {mean, constant ? 1.0 : std::sqrt(var)};
+  const bool constant = var <= m.n * kEps * var + (m.n * m.mean * kEps) * (m.n * m.mean * kEps);
+  return {m.mean, constant ? 1.0 : std::sqrt(var)};
 }
 
 ColumnScaler named_scaler(Names names) {
@@ -161,39 +192,46 @@ ColumnScaler named_scaler(Names names) {
   return scaler;
 }
 
-ColumnScaler fit_candle(const DataSet& data, std::span<const RowRange> rows) {
+ColumnScaler fit_candle(const DataSet& data, std::span<const RowRange> rows, Communicator& comm) {
   ColumnScaler scaler = named_scaler(kCandleFeatureNames);
   for (std::size_t f = 0; f < kCandleFeatureCount; ++f) {
-    std::vector<double> column = gather(data, rows, &SeriesRecord::candle_features, kCandleFeatureCount, f);
-    std::tie(scaler.center[f], scaler.scale[f]) = robust_fit(column, scaler.names[f]);
+    const std::vector<double> column = gather(data, rows, &SeriesRecord::candle_features, kCandleFeatureCount, f);
+    std::tie(scaler.center[f], scaler.scale[f]) = robust_fit(column, scaler.names[f], comm);
   }
   return scaler;
 }
 
-ColumnScaler fit_indicator(const DataSet& data, std::span<const RowRange> rows) {
-  ColumnScaler scaler = named_scaler(kIndicatorFeatureNames);
-  for (std::size_t f = 0; f < kIndicatorFeatureCount; ++f) {
-    const std::vector<double> column =
-        gather(data, rows, &SeriesRecord::indicator_features, kIndicatorFeatureCount, f);
-    std::tie(scaler.center[f], scaler.scale[f]) = standard_fit(column, "indicator", scaler.names[f]);
+// A StandardScaler of `names` from each rank's columns (`column_of(f)`), merged.
+template <class ColumnOf>
+ColumnScaler fit_standard(Names names, std::string_view group, const ColumnOf& column_of, Communicator& comm) {
+  ColumnScaler scaler = named_scaler(names);
+  std::vector<Moments> local;
+  for (std::size_t f = 0; f < names.size(); ++f) local.push_back(moments_of(column_of(f)));
+  const std::vector<Moments> merged = merged_moments(local, comm);
+  for (std::size_t f = 0; f < names.size(); ++f) {
+    std::tie(scaler.center[f], scaler.scale[f]) = standard_fit(merged[f], group, scaler.names[f]);
   }
   return scaler;
+}
+
+ColumnScaler fit_indicator(const DataSet& data, std::span<const RowRange> rows, Communicator& comm) {
+  return fit_standard(
+      kIndicatorFeatureNames, "indicator",
+      [&](std::size_t f) { return gather(data, rows, &SeriesRecord::indicator_features, kIndicatorFeatureCount, f); },
+      comm);
 }
 
 // One row per train example, so a series counts as often as it has train examples.
-ColumnScaler fit_context(const DataSet& data, const std::vector<std::uint32_t>& train) {
+ColumnScaler fit_context(const DataSet& data, const std::vector<std::uint32_t>& share, Communicator& comm) {
   std::vector<ContextFeatureRow> per_series;  // [series]
   per_series.reserve(data.series.size());
   for (const SeriesRecord& s : data.series) per_series.push_back(context_features(s.context));
-  ColumnScaler scaler = named_scaler(kContextFeatureNames);
-  std::vector<double> column(train.size());
-  for (std::size_t f = 0; f < kContextFeatureCount; ++f) {
-    for (std::size_t i = 0; i < train.size(); ++i) {
-      column[i] = per_series[data.examples[train[i]].series][f];
-    }
-    std::tie(scaler.center[f], scaler.scale[f]) = standard_fit(column, "context", scaler.names[f]);
-  }
-  return scaler;
+  const auto column_of = [&](std::size_t f) {
+    std::vector<double> column(share.size());
+    for (std::size_t i = 0; i < share.size(); ++i) column[i] = per_series[data.examples[share[i]].series][f];
+    return column;
+  };
+  return fit_standard(kContextFeatureNames, "context", column_of, comm);
 }
 
 // ---- JSON -------------------------------------------------------------------------------
@@ -311,16 +349,46 @@ void ColumnScaler::apply(std::span<float> row) const {
   }
 }
 
-Scalers fit_scalers(const DataSet& data, const std::vector<std::uint32_t>& train, std::size_t window) {
+std::vector<std::uint32_t> fitting_share(const DataSet& data, const std::vector<std::uint32_t>& train, int rank,
+                                         int world) {
+  if (world <= 1) return train;
+  std::vector<std::size_t> per_series(data.series.size(), 0);  // [series] train examples
+  for (const std::uint32_t i : train) ++per_series.at(data.examples.at(i).series);
+  std::vector<std::uint32_t> order(per_series.size());  // series, most examples first
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return per_series[a] > per_series[b];
+  });
+  std::vector<std::size_t> load(static_cast<std::size_t>(world), 0);  // [rank]
+  std::vector<int> owner(per_series.size(), 0);                      // [series]
+  for (const std::uint32_t s : order) {
+    const auto least = static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    owner[s] = static_cast<int>(least);
+    load[least] += per_series[s];
+  }
+  std::vector<std::uint32_t> share;
+  for (const std::uint32_t i : train) {
+    if (owner[data.examples[i].series] == rank) share.push_back(i);
+  }
+  return share;
+}
+
+Scalers fit_scalers(const DataSet& data, const std::vector<std::uint32_t>& share, std::size_t window,
+                    Communicator& comm) {
   if (window == 0) throw ConfigError("fit_scalers: window is 0; it must be at least 1 row");
-  if (train.empty()) {
+  if (global_count(share.size(), comm) == 0) {
     throw DataError("fit_scalers: there are no train examples to fit on; HINT: use a larger data "
                     "set or a larger train fraction");
   }
-  const std::vector<RowRange> rows = covered_rows(data, train, window);
-  return {.candle = fit_candle(data, rows),
-          .indicator = fit_indicator(data, rows),
-          .context = fit_context(data, train)};
+  const std::vector<RowRange> rows = covered_rows(data, share, window);
+  return {.candle = fit_candle(data, rows, comm),
+          .indicator = fit_indicator(data, rows, comm),
+          .context = fit_context(data, share, comm)};
+}
+
+Scalers fit_scalers(const DataSet& data, const std::vector<std::uint32_t>& train, std::size_t window) {
+  const auto solo = make_solo_communicator();
+  return fit_scalers(data, train, window, *solo);
 }
 
 nlohmann::json scalers_to_json(const Scalers& scalers) {
@@ -335,19 +403,26 @@ Scalers scalers_from_json(const nlohmann::json& doc) {
           .context = column_from_json(doc, kContextKeys, kContextFeatureNames)};
 }
 
-LabelWeights balanced_class_weights(const DataSet& data, const std::vector<std::uint32_t>& train) {
-  std::size_t profitable = 0;
-  std::size_t rug = 0;
-  for (const std::uint32_t index : train) {
+LabelWeights balanced_class_weights(const DataSet& data, const std::vector<std::uint32_t>& share,
+                                    Communicator& comm) {
+  std::array<std::int64_t, 3> counts{static_cast<std::int64_t>(share.size()), 0, 0};  // {n, profitable, rug}
+  for (const std::uint32_t index : share) {
     if (index >= data.examples.size()) {
       throw DataError(fmt::format("balanced_class_weights: train example {} is out of range ({} "
                                   "examples)", index, data.examples.size()));
     }
-    profitable += data.examples[index].profitable ? 1 : 0;
-    rug += data.examples[index].rug ? 1 : 0;
+    counts[1] += data.examples[index].profitable ? 1 : 0;
+    counts[2] += data.examples[index].rug ? 1 : 0;
   }
-  return {.profitable = balanced(profitable, train.size(), "profitable", data.labels),
-          .rug = balanced(rug, train.size(), "rug", data.labels)};
+  comm.allreduce(buffer_of(std::span(counts)), ReduceOp::kSum);
+  const auto n = static_cast<std::size_t>(counts[0]);
+  return {.profitable = balanced(static_cast<std::size_t>(counts[1]), n, "profitable", data.labels),
+          .rug = balanced(static_cast<std::size_t>(counts[2]), n, "rug", data.labels)};
+}
+
+LabelWeights balanced_class_weights(const DataSet& data, const std::vector<std::uint32_t>& train) {
+  const auto solo = make_solo_communicator();
+  return balanced_class_weights(data, train, *solo);
 }
 
 }  // namespace snipe::trainer

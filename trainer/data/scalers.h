@@ -6,6 +6,13 @@
 //   indicator features  StandardScaler: mean_, population sd, 1 where 0
 //   context features    StandardScaler over one row per train example (values + masks)
 // x_scaled = (x - center) / scale.
+//
+// Data-parallel runs fit across ranks: every rank passes its fitting_share() of the train
+// split and gets the scalers of the whole split. Medians and quartiles come from exact
+// distributed order statistics (distributed_select.h), so the RobustScaler equals the
+// single-process one bit for bit; means and variances merge each rank's two-pass moments
+// with Chan et al.'s formula in rank order, equal to the single-process fit to rounding
+// (~1e-15 relative). Class weights sum the ranks' label counts: exact.
 
 #include <cstdint>
 #include <span>
@@ -14,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shared/comm/communicator.h"
 #include "trainer/data/data_set.h"
 
 namespace snipe::trainer {
@@ -33,8 +41,20 @@ struct Scalers {
   ColumnScaler context;    // StandardScaler over the 12 context features
 };
 
-// Fits on the rows covered by the windows of `train` examples (each row once) and on the
-// context of each train example. `window` is T.
+// This rank's share of the train examples for fitting: whole series (the rows of a series'
+// overlapping windows are counted once, which needs all of them on one rank), dealt out
+// greedily, most examples first, to the least loaded rank. The shares are disjoint and
+// cover `train`; each ascending. `world` 1: `train` itself.
+std::vector<std::uint32_t> fitting_share(const DataSet& data, const std::vector<std::uint32_t>& train, int rank,
+                                         int world);
+
+// Fits on the rows covered by the windows of the train examples (each row once) and on the
+// context of each train example; every rank passes its fitting_share() and gets the same
+// scalers. `window` is T. Collective: a refusal (non-finite values, no train examples at
+// all) is thrown on every rank alike.
+Scalers fit_scalers(const DataSet& data, const std::vector<std::uint32_t>& share, std::size_t window,
+                    Communicator& comm);
+// One process over the whole train split.
 Scalers fit_scalers(const DataSet& data, const std::vector<std::uint32_t>& train, std::size_t window);
 
 // {"candle_scaler": {"center_": [...], "scale_": [...], "feature_names": [...]},
@@ -53,7 +73,11 @@ struct LabelWeights {
   ClassWeights profitable;
   ClassWeights rug;
 };
-// Throws DataError when a class is absent from `train` (its weight would be infinite).
+// Throws DataError when a class is absent from the train split (its weight would be
+// infinite). Collective: every rank passes its share; the counts are summed.
+LabelWeights balanced_class_weights(const DataSet& data, const std::vector<std::uint32_t>& share,
+                                    Communicator& comm);
+// One process over the whole train split.
 LabelWeights balanced_class_weights(const DataSet& data, const std::vector<std::uint32_t>& train);
 
 }  // namespace snipe::trainer
