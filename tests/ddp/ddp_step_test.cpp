@@ -1,7 +1,8 @@
-// Data-parallel steps: N ranks, each with its share of a global batch and gradients summed
-// by the GradientReducer, end with the parameters one process reaches on the whole global
-// batch. ctest runs this binary as one process and under `mpirun -np 2`; every rank also
-// trains the one-process reference itself, so the comparison needs no file exchange.
+// Data-parallel steps: N ranks, each with its share of a global batch and gradients
+// averaged by the GradientReducer (fused or bucketed), end with the parameters one process
+// reaches on the whole global batch. ctest runs this binary as one process and under
+// `mpirun -np 2` and `-np 3`; every rank also trains the one-process reference itself, so
+// the comparison needs no file exchange.
 
 #include "trainer/train/gradient_reducer.h"
 
@@ -55,42 +56,138 @@ TrainOptions options() {
   return o;
 }
 
+std::unique_ptr<Communicator> job_communicator(const MpiContext& mpi) { return make_communicator({}, mpi); }
+
+double max_difference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, (a[i] - b[i]).abs().max().item<double>());
+  return worst;
+}
+
+// A model on every rank that starts from `reference`'s weights (rank 0's, broadcast).
+torch::jit::Module replica_of(const Trainer& reference, Communicator& comm) {
+  torch::jit::Module model = build_attention_lstm(kModel, 100 + static_cast<std::uint64_t>(comm.rank()));
+  const std::vector<torch::Tensor> parameters = trainable_parameters(model);
+  const torch::NoGradGuard no_grad;  // rank 0 takes the reference's weights; the broadcast spreads them
+  if (comm.rank() == 0) {
+    for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i].copy_(reference.parameters()[i]);
+  }
+  broadcast_tensors(parameters, comm);
+  return model;
+}
+
+// Step `step`'s global batch of kPerRank examples per rank, and this rank's rows of it.
+Batch global_batch_of(std::int64_t step, std::size_t ranks) {
+  return global_batch(kPerRank * ranks, 1000 + static_cast<std::uint64_t>(step));
+}
+Batch my_share(const Batch& all, int rank) { return rows_of(all, kPerRank * static_cast<std::size_t>(rank), kPerRank); }
+
 TEST(DataParallelStep, RanksWithShareOfTheBatchMatchOneProcessOnTheWholeBatch) {
   const MpiContext mpi;
-  const auto comm = make_communicator(CommBackend::kAuto, mpi);
-  const std::size_t ranks = static_cast<std::size_t>(comm->size());
-
+  const auto comm = job_communicator(mpi);
+  const auto ranks = static_cast<std::size_t>(comm->size());
   torch::jit::Module reference = build_attention_lstm(kModel, 1);
   Trainer one_process(reference, options(), kWeights, kSchedule);
-
-  torch::jit::Module model = build_attention_lstm(kModel, 100 + static_cast<std::uint64_t>(comm->rank()));
-  const std::vector<torch::Tensor> parameters = trainable_parameters(model);
-  {
-    const torch::NoGradGuard no_grad;  // rank 0 starts from the reference's weights; the broadcast spreads them
-    if (comm->rank() == 0) {
-      for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i].copy_(one_process.parameters()[i]);
-    }
-  }
-  broadcast_parameters(parameters, *comm);
-  GradientReducer reducer(parameters, *comm);
-  Trainer data_parallel(model, options(), kWeights, kSchedule, reducer.hook());
+  torch::jit::Module model = replica_of(one_process, *comm);
+  GradientReducer reducer(trainable_parameters(model), *comm);
+  Trainer data_parallel(model, options(), kWeights, kSchedule, reducer.hook(), comm->rank());
 
   for (std::int64_t step = 0; step < 20; ++step) {
-    Batch all = global_batch(kPerRank * ranks, 1000 + static_cast<std::uint64_t>(step));
-    Batch mine = rows_of(all, kPerRank * static_cast<std::size_t>(comm->rank()), kPerRank);
+    Batch all = global_batch_of(step, ranks);
+    Batch mine = my_share(all, comm->rank());
     one_process.step(all, step);
-    data_parallel.step(mine, step, kPerRank * ranks);
+    data_parallel.step(mine, step);
   }
-  double worst = 0;
+  EXPECT_LE(max_difference(data_parallel.parameters(), one_process.parameters()), 1e-5)
+      << comm->size() << " ranks against one process after 20 steps";
+}
+
+TEST(DataParallelStep, EveryRankEndsWithBitIdenticalParameters) {
+  const MpiContext mpi;
+  const auto comm = job_communicator(mpi);
+  torch::jit::Module model = build_attention_lstm(kModel, 1);
+  const std::vector<torch::Tensor> parameters = trainable_parameters(model);
+  GradientReducer reducer(parameters, *comm);
+  Trainer trainer(model, options(), kWeights, kSchedule, reducer.hook(), comm->rank());
+  for (std::int64_t step = 0; step < 10; ++step) {
+    Batch mine = my_share(global_batch_of(step, static_cast<std::size_t>(comm->size())), comm->rank());
+    trainer.step(mine, step);
+  }
+  std::vector<torch::Tensor> rank0;
+  for (const auto& p : parameters) rank0.push_back(p.detach().clone());
+  broadcast_tensors(rank0, *comm);
   for (std::size_t i = 0; i < parameters.size(); ++i) {
-    worst = std::max(worst, (parameters[i] - one_process.parameters()[i]).abs().max().item<double>());
+    ASSERT_TRUE(torch::equal(parameters[i], rank0[i])) << "parameter " << i << " of rank " << comm->rank();
   }
-  EXPECT_LE(worst, 1e-5) << comm->size() << " ranks against one process after 20 steps";
+}
+
+// The job's communicator, counting the all-reduces started.
+class CountingCommunicator final : public Communicator {
+ public:
+  explicit CountingCommunicator(Communicator& inner) : inner_(inner) {}
+  int rank() const override { return inner_.rank(); }
+  int size() const override { return inner_.size(); }
+  int local_rank() const override { return inner_.local_rank(); }
+  std::string_view backend() const override { return inner_.backend(); }
+  int started = 0;  // all-reduces, blocking or not
+
+ protected:
+  std::unique_ptr<Work> start_allreduce(Buffer buffer, ReduceOp op) override {
+    ++started;
+    return inner_.allreduce_async(buffer, op);
+  }
+  void blocking_allreduce(Buffer buffer, ReduceOp op) override {
+    ++started;
+    inner_.allreduce(buffer, op);
+  }
+  void do_broadcast(Buffer buffer, int root) override { inner_.broadcast(buffer, root); }
+  void do_barrier() override { inner_.barrier(); }
+  bool reaches(MemoryKind) const override { return true; }
+
+ private:
+  Communicator& inner_;
+};
+
+TEST(DataParallelStep, BucketsStartDuringBackwardAndMatchTheFusedReduction) {
+  const MpiContext mpi;
+  const auto comm = job_communicator(mpi);
+  CountingCommunicator counting(*comm);
+  torch::jit::Module fused_model = build_attention_lstm(kModel, 3);
+  Trainer fused_reference(fused_model, options(), kWeights, kSchedule);  // only for the starting weights
+  torch::jit::Module fused = replica_of(fused_reference, *comm);
+  torch::jit::Module bucketed = replica_of(fused_reference, *comm);
+
+  GradientReducer fused_reducer(trainable_parameters(fused), *comm);
+  Trainer fused_trainer(fused, options(), kWeights, kSchedule, fused_reducer.hook(), comm->rank());
+  GradientReducer bucketed_reducer(trainable_parameters(bucketed), counting, /*bucket_mb=*/0.004);
+  int started_before_reduce = 0;  // all-reduces the hooks started before backward() returned
+  const GradientHook finish = [&](const std::vector<torch::Tensor>&) {
+    started_before_reduce = counting.started;
+    bucketed_reducer.reduce();
+  };
+  Trainer bucketed_trainer(bucketed, options(), kWeights, kSchedule, finish, comm->rank());
+
+  if (comm->size() > 1) {
+    EXPECT_GE(bucketed_reducer.buckets(), 5u) << "4 KB buckets of a larger model";
+  }
+  for (std::int64_t step = 0; step < 20; ++step) {
+    Batch mine = my_share(global_batch_of(step, static_cast<std::size_t>(comm->size())), comm->rank());
+    Batch copy = mine;
+    fused_trainer.step(mine, step);
+    counting.started = 0;
+    bucketed_trainer.step(copy, step);
+    if (comm->size() > 1) {
+      EXPECT_EQ(started_before_reduce, static_cast<int>(bucketed_reducer.buckets()))
+          << "every bucket's all-reduce started from the hooks during backward, step " << step;
+    }
+  }
+  EXPECT_LE(max_difference(trainable_parameters(bucketed), trainable_parameters(fused)), 1e-6)
+      << "bucketed against fused after 20 steps on " << comm->size() << " ranks";
 }
 
 TEST(DataParallelStep, GradientsStayViewsOfTheFlatBufferAcrossSteps) {
   const MpiContext mpi;
-  const auto comm = make_communicator(CommBackend::kAuto, mpi);
+  const auto comm = job_communicator(mpi);
   torch::jit::Module model = build_attention_lstm(kModel, 7);
   const std::vector<torch::Tensor> parameters = trainable_parameters(model);
   GradientReducer reducer(parameters, *comm);

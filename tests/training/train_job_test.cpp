@@ -28,6 +28,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+// The job on this process alone (the data-parallel runs are DistributedTrainCli's).
+TrainSummary train_alone(const TrainJob& job) { return run_train_job(job, MpiContext()); }
+
 constexpr LabelOptions kLabels{.horizon = 12, .take_profit = 0.1, .stop_loss = 0.05, .rug_drop = 0.5};
 
 // 12 simulated tokens of 200..300 bars, collected by a size-1 job.
@@ -92,7 +95,7 @@ void expect_same_parameters(const fs::path& a, const fs::path& b) {
 
 TEST_F(TrainJobTest, WritesMetricsReportAndAnExportTheBotCanUse) {
   testing::TempDir run;
-  const TrainSummary summary = run_train_job(job(run.path()));
+  const TrainSummary summary = train_alone(job(run.path()));
 
   const auto metrics = read_lines(run / "metrics.jsonl");
   ASSERT_EQ(static_cast<std::int64_t>(metrics.size()), summary.epochs_completed);
@@ -131,7 +134,7 @@ TEST_F(TrainJobTest, AResumedRunEndsWithExactlyTheParametersOfAnUninterruptedOne
   testing::TempDir whole, resumed;
   TrainJob uninterrupted = job(whole.path());
   uninterrupted.train.checkpoint_every_steps = 2;
-  run_train_job(uninterrupted);
+  train_alone(uninterrupted);
 
   // The mid-epoch checkpoints of the uninterrupted run; a crashed run would have left the
   // same files. Resume from one inside the second epoch.
@@ -150,7 +153,7 @@ TEST_F(TrainJobTest, AResumedRunEndsWithExactlyTheParametersOfAnUninterruptedOne
   TrainJob continued = job(resumed.path());
   continued.train.checkpoint_every_steps = 2;
   continued.resume = ResumeMode::kRequire;
-  const TrainSummary summary = run_train_job(continued);
+  const TrainSummary summary = train_alone(continued);
   EXPECT_TRUE(summary.resumed);
 
   expect_same_parameters(whole / "export", resumed / "export");
@@ -169,7 +172,7 @@ TEST_F(TrainJobTest, EarlyStoppingExportsTheBestEpoch) {
   j.train.epochs = 6;
   j.train.patience = 1;
   j.train.lr = 3e-2;  // large steps: val AUC moves a lot between epochs
-  const TrainSummary summary = run_train_job(j);
+  const TrainSummary summary = train_alone(j);
   const auto metrics = read_lines(run / "metrics.jsonl");
   // The best epoch is the first with the highest val ROC-AUC (the first counts even when
   // its AUC is undefined); with patience 1 a run that stopped early ended one epoch later.
@@ -197,26 +200,26 @@ TEST_F(TrainJobTest, RefusesACheckpointOfOtherSettings) {
   testing::TempDir run;
   TrainJob j = job(run.path());
   j.train.epochs = 1;
-  run_train_job(j);
+  train_alone(j);
   const std::string settings = read_file(run / "settings.toml");
   j.train.lr = 5e-3;
   j.settings_toml = "# other settings\n";
   try {
-    run_train_job(j);
+    train_alone(j);
     FAIL() << "a checkpoint of other settings must be refused";
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("other settings"), std::string::npos) << e.what();
   }
   EXPECT_EQ(read_file(run / "settings.toml"), settings) << "a refused run must leave the run's files alone";
   j.resume = ResumeMode::kFresh;
-  EXPECT_NO_THROW(run_train_job(j)) << "--fresh starts over";
+  EXPECT_NO_THROW(train_alone(j)) << "--fresh starts over";
 }
 
 TEST_F(TrainJobTest, ResumeWithoutACheckpointIsAnError) {
   testing::TempDir run;
   TrainJob j = job(run.path());
   j.resume = ResumeMode::kRequire;
-  EXPECT_THROW(run_train_job(j), DataError);
+  EXPECT_THROW(train_alone(j), DataError);
 }
 
 TEST_F(TrainJobTest, AWindowLongerThanTheDataSaysWhatToChange) {
@@ -224,7 +227,7 @@ TEST_F(TrainJobTest, AWindowLongerThanTheDataSaysWhatToChange) {
   TrainJob j = job(run.path());
   j.train.window = 400;  // longer than any series
   try {
-    run_train_job(j);
+    train_alone(j);
     FAIL();
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("split is empty"), std::string::npos) << e.what();

@@ -33,11 +33,12 @@ void serialize(Archive& ar, snipe::trainer::CheckpointState& s, unsigned version
   ar & s.run_key & s.epoch & s.batches_done & s.step & s.best_metric & s.best_epoch;
   ar & s.epochs_without_improvement & s.epoch_loss_sum;
   if (version >= 2) ar & s.threads;  // version 1 did not record it (0: unknown)
+  if (version >= 3) ar & s.world;    // versions 1 and 2 trained on one rank (0)
 }
 
 }  // namespace boost::serialization
 
-BOOST_CLASS_VERSION(snipe::trainer::CheckpointState, 2)
+BOOST_CLASS_VERSION(snipe::trainer::CheckpointState, 3)
 
 namespace snipe::trainer {
 namespace {
@@ -385,6 +386,27 @@ void save_checkpoint(const fs::path& dir, const CheckpointState& state, const Tr
     fs::remove_all(temp, ignored);
     throw;
   }
+}
+
+std::string encode_checkpoint_state(const CheckpointState& state) {
+  std::ostringstream out;
+  {
+    boost::archive::binary_oarchive archive(out);
+    archive << state;
+  }
+  return std::move(out).str();
+}
+
+CheckpointState decode_checkpoint_state(const std::string& bytes) {
+  std::istringstream in(bytes);
+  CheckpointState state;
+  try {
+    boost::archive::binary_iarchive archive(in);
+    archive >> state;
+  } catch (const std::exception& e) {
+    throw DataError(fmt::format("a training state received from rank 0 does not decode: {}", e.what()));
+  }
+  return state;
 }
 
 std::optional<fs::path> latest_checkpoint(const fs::path& dir) {

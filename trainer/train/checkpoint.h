@@ -12,6 +12,8 @@
 // fsynced, the directory renamed into place and the parent fsynced: a crash leaves the
 // old checkpoints and at most a temp directory, which the next save removes. Only the
 // newest `keep` checkpoints are kept.
+// Checkpoints are written by rank 0 and read by rank 0, which sends what it read to the
+// other ranks (train_job.cpp), so only rank 0 needs to see RUN_DIR.
 // Thread-safety: none; rank 0's training thread only.
 
 #include <cstdint>
@@ -36,7 +38,13 @@ struct CheckpointState {
   std::int64_t epochs_without_improvement = 0;  // for early stopping
   double epoch_loss_sum = 0.0;               // training loss summed over the batches_done batches
   std::int64_t threads = 0;                  // intra-op threads of the run (an exact resume needs the same)
+  std::int64_t world = 0;                    // ranks of the run that wrote it; 0: not recorded (one)
 };
+
+// The state as bytes (the Boost archive state.bin holds), for sending it to other ranks.
+std::string encode_checkpoint_state(const CheckpointState& state);
+// Throws DataError when `bytes` is not such an archive.
+CheckpointState decode_checkpoint_state(const std::string& bytes);
 
 // The live objects a checkpoint captures and restores. `best` holds a copy of the
 // parameters at the best epoch, same order and shapes as model.parameters().

@@ -3,9 +3,9 @@
 //   total = wp * BCE_cw(profitable) + wm * Huber(max_profit) + wr * BCE_cw(rug)
 // BCE_cw is binary cross-entropy on logits with sklearn 'balanced' class weights: an
 // example with y = 1 counts w_pos, with y = 0 counts w_neg. Each term is a SUM over the
-// examples of this batch divided by `normalizer`, the examples of the global batch: with
-// one rank that is the mean; with N ranks whose gradients are summed it is the same mean
-// over the global batch whatever each rank's share (the data-parallel seam).
+// examples of this batch divided by `normalizer`; the Trainer passes the batch size (the
+// mean), and data-parallel training averages the ranks' gradients over equally large
+// batches, which gives the mean over the global batch.
 
 #include <torch/types.h>
 

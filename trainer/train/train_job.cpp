@@ -3,7 +3,13 @@
 
 #include "trainer/train/train_job.h"
 
+#include <sched.h>
+
 #include <algorithm>
+#include <array>
+#include <optional>
+#include <sstream>
+#include <tuple>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -12,9 +18,11 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "shared/comm/communicator.h"
 #include "shared/core/atomic_file.h"
 #include "shared/core/errors.h"
 #include "shared/core/hash.h"
@@ -29,6 +37,7 @@
 #include "trainer/train/allocator.h"
 #include "trainer/train/checkpoint.h"
 #include "trainer/train/evaluate.h"
+#include "trainer/train/gradient_reducer.h"
 #include "trainer/train/metrics_log.h"
 #include "trainer/train/trainer.h"
 
@@ -40,10 +49,6 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 // ---- settings -------------------------------------------------------------------------
-
-int resolve_threads(int threads) {
-  return threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
 
 json options_json(const TrainJob& job) {
   const TrainOptions& t = job.train;
@@ -124,42 +129,103 @@ bool improves(const CheckpointState& state, double auc) {
   return state.best_epoch < 0 || (!std::isnan(auc) && auc > state.best_metric);
 }
 
+// ---- the ranks -----------------------------------------------------------------------
+
+// The cores this rank may use: its CPU affinity when the launcher bound it (mpirun
+// --bind-to core, srun --cpu-bind), otherwise this host's cores shared among its ranks.
+int cores_of_this_rank(int ranks_on_host) {
+  const int all = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int bound = CPU_COUNT(&set);
+    if (bound > 0 && bound < all) return bound;
+  }
+  return std::max(1, all / std::max(1, ranks_on_host));
+}
+
+int resolve_threads(int threads, int ranks_on_host) {
+  return threads > 0 ? threads : cores_of_this_rank(ranks_on_host);
+}
+
+// Each rank's share of the global batch; the ranks must divide it.
+std::size_t per_rank_batch(const TrainOptions& t, int world) {
+  const auto w = static_cast<std::size_t>(world);
+  if (t.batch_size % w != 0) {
+    const std::size_t below = t.batch_size - t.batch_size % w;
+    throw ConfigError(fmt::format(
+        "train.batch_size = {} is the global batch, which the {} ranks share equally; it must be a multiple of {}; "
+        "HINT: use {} or {}, or run on a number of ranks that divides {}",
+        t.batch_size, world, world, below > 0 ? below : w, below + w, t.batch_size));
+  }
+  return t.batch_size / w;
+}
+
+// Logs, on rank 0, where every rank runs.
+void log_layout(const MpiContext& mpi, const Communicator& comm) {
+  const std::string mine = fmt::format("rank {}: host {}, local rank {} of {}, {} threads, {} backend{}", mpi.rank(),
+                                       mpi.host(), mpi.local_rank(), mpi.local_size(), torch::get_num_threads(),
+                                       comm.backend(),
+                                       comm.cuda_device() >= 0 ? fmt::format(", GPU {}", comm.cuda_device()) : "");
+  const std::vector<std::string> all = mpi.gather(mine);
+  if (mpi.rank() == 0) spdlog::info("{} ranks:\n  {}", mpi.size(), fmt::join(all, "\n  "));
+}
+
+// Blocks this thread for good (the stall test's hung rank).
+[[noreturn]] void stall_forever() {
+  spdlog::warn("test fault: this rank stops before its next step");
+  while (true) std::this_thread::sleep_for(std::chrono::hours(1));
+}
+
 // ---- the job --------------------------------------------------------------------------
 
 class Job {
  public:
-  explicit Job(const TrainJob& job)
+  Job(const TrainJob& job, const MpiContext& mpi)
       : job_(resolved(job)),
+        mpi_(mpi),
+        comm_(make_communicator(job_.distributed.comm, mpi)),
+        lead_(comm_->rank() == 0),
+        batch_per_rank_(per_rank_batch(job_.train, comm_->size())),
         data_(load_data_set(job_.data_dir)),
         split_(checked_split(data_, job_)),
-        scalers_(fit_scalers(data_, split_.train, job_.train.window)),
-        class_weights_(balanced_class_weights(data_, split_.train)),
+        fit_share_(fitting_share(data_, split_.train, comm_->rank(), comm_->size())),
+        scalers_(fit_scalers(data_, fit_share_, job_.train.window, *comm_)),
+        class_weights_(balanced_class_weights(data_, fit_share_, *comm_)),
         run_key_(hex64(fnv1a(options_json(job_).dump() + data_.manifest.value("content_hash", "")))),
         model_(build_attention_lstm(job_.model, job_.train.seed)),
         scaled_(scale_series_set(data_, scalers_)),
-        train_loader_(data_, scaled_, split_.train, loader_options(job_.train, true)),
-        val_loader_(data_, scaled_, split_.val, loader_options(job_.train, false)),
+        train_loader_(data_, scaled_, split_.train, train_loader_options()),
+        val_loader_(data_, scaled_, strided_share(split_.val, comm_->rank(), comm_->size()), eval_loader_options()),
         schedule_{.peak_lr = job_.train.lr, .min_lr = job_.train.min_lr,
                   .warmup_steps = job_.train.warmup_steps,
                   .total_steps = std::max<std::int64_t>(
                       job_.train.warmup_steps,
                       job_.train.epochs * static_cast<std::int64_t>(train_loader_.batches_per_epoch()))},
-        trainer_(model_, job_.train, class_weights_, schedule_),
+        reducer_(trainable_parameters(model_), *comm_, job_.distributed.bucket_mb),
+        trainer_(model_, job_.train, class_weights_, schedule_, reducer_.hook(), comm_->rank()),
         best_(clone_all(trainer_.parameters())) {
     state_.run_key = run_key_;
     state_.threads = torch::get_num_threads();
+    state_.world = comm_->size();
   }
 
   TrainSummary run() {
-    fs::create_directories(job_.run_dir);
+    log_layout(mpi_, *comm_);
+    if (lead_) fs::create_directories(job_.run_dir);
     TrainSummary summary;
     summary.resumed = resume_if_asked();  // first: a refused resume must not touch the run's files
-    write_file_atomically(job_.run_dir / "settings.toml", job_.settings_toml);
-    MetricsLog metrics(job_.run_dir / "metrics.jsonl", state_.epoch);
-    log_start();
+    if (!summary.resumed) broadcast_tensors(trainer_.parameters(), *comm_);
+    std::optional<MetricsLog> metrics;
+    if (lead_) {
+      write_file_atomically(job_.run_dir / "settings.toml", job_.settings_toml);
+      metrics.emplace(job_.run_dir / "metrics.jsonl", state_.epoch);
+      log_start();
+    }
     while (state_.epoch < job_.train.epochs && state_.epochs_without_improvement < job_.train.patience) {
-      metrics.append(train_epoch());
-      save_checkpoint(checkpoint_dir(), state_, objects(), job_.train.keep_checkpoints);
+      const json record = train_epoch();
+      if (metrics) metrics->append(record);
+      checkpoint();
     }
     summary.stopped_early = state_.epoch < job_.train.epochs;
     copy_into(trainer_.parameters(), best_);
@@ -169,6 +235,7 @@ class Job {
     summary.best_epoch = state_.best_epoch;
     summary.best_val_auc = state_.best_metric;
     summary.export_dir = job_.run_dir / "export";
+    summary.world = comm_->size();
     return summary;
   }
 
@@ -176,38 +243,112 @@ class Job {
   fs::path checkpoint_dir() const { return job_.run_dir / "checkpoints"; }
   TrainingObjects objects() { return {model_, trainer_.optimizer(), best_}; }
 
+  // This rank's share of each global batch (the distributed sampler).
+  LoaderOptions train_loader_options() const {
+    LoaderOptions o = loader_options(job_.train, true);
+    o.batch_size = batch_per_rank_;
+    o.rank = static_cast<std::size_t>(comm_->rank());
+    o.world = static_cast<std::size_t>(comm_->size());
+    o.pad_shards = job_.distributed.pad_shards;
+    return o;
+  }
+  // Evaluation: this rank's strided share, in order.
+  LoaderOptions eval_loader_options() const { return loader_options(job_.train, false); }
+
+  // Rank 0 writes the checkpoint; the barrier after it tells every rank it is complete
+  // (so a rank killed right after one leaves that checkpoint to resume from).
+  void checkpoint() {
+    if (lead_) save_checkpoint(checkpoint_dir(), state_, objects(), job_.train.keep_checkpoints);
+    comm_->barrier();
+  }
+
+  // Rank 0 finds and reads the checkpoint and sends the state, parameters, optimizer
+  // state and best weights to the other ranks. Returns whether the run resumed.
   bool resume_if_asked() {
+    std::string state_bytes;  // empty: start afresh
+    if (lead_) state_bytes = load_latest_checkpoint();
+    broadcast_string(*comm_, state_bytes);
+    if (state_bytes.empty()) return false;
+    state_ = decode_checkpoint_state(state_bytes);
+    const std::int64_t written_by = state_.world > 0 ? state_.world : 1;  // 0: before v3, one rank
+    broadcast_tensors(trainer_.parameters(), *comm_);
+    broadcast_optimizer();
+    if (state_.best_epoch >= 0) {
+      broadcast_tensors(best_, *comm_);
+    } else {
+      best_ = clone_all(trainer_.parameters());  // saved before any epoch ended
+    }
+    log_resume(written_by);
+    state_.world = comm_->size();
+    if (state_.threads != 0 && state_.threads != torch::get_num_threads()) state_.threads = torch::get_num_threads();
+    return true;
+  }
+
+  // Rank 0: the newest checkpoint loaded into this rank's objects, and its state as bytes;
+  // empty when starting afresh.
+  std::string load_latest_checkpoint() {
     if (job_.resume == ResumeMode::kFresh) {
       fs::remove_all(checkpoint_dir());
-      return false;
+      return {};
     }
     const auto latest = latest_checkpoint(checkpoint_dir());
     if (!latest && job_.resume == ResumeMode::kRequire) {
       throw DataError(fmt::format("{}: no checkpoint to resume from; HINT: drop --resume to start afresh",
                                   checkpoint_dir().string()));
     }
-    if (!latest) return false;
-    state_ = load_checkpoint(*latest, run_key_, objects());
-    if (best_.empty()) best_ = clone_all(trainer_.parameters());  // saved before any epoch ended
-    spdlog::info("resuming from {}: epoch {}, batch {}, step {}", latest->string(), state_.epoch + 1,
-                 state_.batches_done, state_.step);
+    if (!latest) return {};
+    const CheckpointState loaded = load_checkpoint(*latest, run_key_, objects());
+    spdlog::info("resuming from {}: epoch {}, batch {}, step {}", latest->string(), loaded.epoch + 1,
+                 loaded.batches_done, loaded.step);
+    return encode_checkpoint_state(loaded);
+  }
+
+  void broadcast_optimizer() {
+    if (comm_->size() == 1) return;
+    std::string bytes;
+    if (lead_) {
+      torch::serialize::OutputArchive archive;
+      trainer_.optimizer().save(archive);
+      std::ostringstream out;
+      archive.save_to(out);
+      bytes = std::move(out).str();
+    }
+    broadcast_string(*comm_, bytes);
+    if (lead_) return;
+    torch::serialize::InputArchive archive;
+    std::istringstream in(bytes);
+    archive.load_from(in);
+    trainer_.optimizer().state().clear();
+    trainer_.optimizer().load(archive);
+  }
+
+  // `written_by`: the ranks of the run that wrote the checkpoint (rank 0's view).
+  void log_resume(std::int64_t written_by) const {
+    if (!lead_) return;
+    if (written_by != comm_->size()) {
+      spdlog::info("the checkpoint was written by {} rank{} and this run has {}: the sampler re-shards the rest of "
+                   "epoch {} and the epochs after it over {} rank{} (global batch {} = {} x {} per rank, as before)",
+                   written_by, written_by == 1 ? "" : "s", comm_->size(), state_.epoch + 1, comm_->size(),
+                   comm_->size() == 1 ? "" : "s", job_.train.batch_size, comm_->size(), batch_per_rank_);
+    }
     if (state_.threads != 0 && state_.threads != torch::get_num_threads()) {
       spdlog::warn("the checkpoint was written with {} threads and this run uses {}: the result will differ in "
                    "the last bits from an uninterrupted run (set train.threads to {} for an exact resume)",
                    state_.threads, torch::get_num_threads(), state_.threads);
-      state_.threads = torch::get_num_threads();
     }
-    return true;
   }
 
   void log_start() const {
-    spdlog::info("training: {} train / {} val / {} test examples, window {}, batch {}, {} batches per epoch, "
-                 "{} threads, run key {}",
-                 split_.train.size(), split_.val.size(), split_.test.size(), job_.train.window,
-                 job_.train.batch_size, train_loader_.batches_per_epoch(), torch::get_num_threads(), run_key_);
+    spdlog::info("training: {} train / {} val / {} test examples, window {}, global batch {} ({} ranks x {}), {} "
+                 "batches per epoch, {} intra-op thread(s) per rank, {} gradient all-reduce{}, run key {}",
+                 split_.train.size(), split_.val.size(), split_.test.size(), job_.train.window, job_.train.batch_size,
+                 comm_->size(), batch_per_rank_, train_loader_.batches_per_epoch(), torch::get_num_threads(),
+                 reducer_.buckets() == 1 ? "one fused" : fmt::format("{} buckets of", reducer_.buckets()),
+                 reducer_.buckets() == 1 ? "" : fmt::format(" ~{} MB", job_.distributed.bucket_mb), run_key_);
   }
 
-  // A diverged run stops here rather than train on and export NaN weights.
+  // A diverged run stops here rather than train on and export NaN weights. Every rank
+  // sees the same averaged loss and gradient, so every rank stops alike.
   void require_finite(const StepResult& step) const {
     if (std::isfinite(step.loss) && std::isfinite(step.grad_norm)) return;
     throw DataError(fmt::format("training diverged at epoch {}, step {}: loss {}, gradient norm {}; HINT: lower "
@@ -215,31 +356,49 @@ class Job {
                                 state_.epoch + 1, state_.step + 1, step.loss, step.grad_norm));
   }
 
+  // The step's losses averaged over the ranks: the global batch's.
+  void average_losses(StepResult& step) const {
+    std::array<double, 4> terms{step.loss, step.profitable, step.max_profit, step.rug};
+    comm_->allreduce(buffer_of(std::span(terms)), ReduceOp::kAverage);
+    std::tie(step.loss, step.profitable, step.max_profit, step.rug) = std::tuple(terms[0], terms[1], terms[2], terms[3]);
+  }
+
+  void train_step(Batch& batch) {
+    if (job_.faults.stall_at_step == state_.step + 1) stall_forever();
+    StepResult step = trainer_.step(batch, state_.step);
+    average_losses(step);
+    require_finite(step);
+    state_.epoch_loss_sum += step.loss;
+    ++state_.step;
+    ++state_.batches_done;
+  }
+
+  // Predictions of `split` gathered from every rank's share (`loader` holds this rank's).
+  Predictions predict_split(WindowLoader& loader, const std::vector<std::uint32_t>& split) {
+    return gather_predictions(predict(model_, loader, job_.train.window), split, *comm_);
+  }
+
   // Trains the rest of epoch state_.epoch, evaluates on val and updates the best weights.
   json train_epoch() {
     const auto start = Clock::now();
     const std::size_t batches = train_loader_.batches_per_epoch();
-    Progress progress(fmt::format("epoch {}/{}", state_.epoch + 1, job_.train.epochs), batches, true);
+    Progress progress(fmt::format("epoch {}/{}", state_.epoch + 1, job_.train.epochs), batches, lead_);
     progress.advance(static_cast<std::size_t>(state_.batches_done));
     train_loader_.start_epoch(static_cast<std::uint64_t>(state_.epoch), static_cast<std::size_t>(state_.batches_done));
     Batch batch;
     while (train_loader_.next(batch)) {
-      const StepResult step = trainer_.step(batch, state_.step);
-      require_finite(step);
-      state_.epoch_loss_sum += step.loss;
-      ++state_.step;
-      ++state_.batches_done;
+      train_step(batch);
       progress.advance();
       if (job_.train.checkpoint_every_steps > 0 && state_.step % job_.train.checkpoint_every_steps == 0 &&
           static_cast<std::size_t>(state_.batches_done) < batches) {
-        save_checkpoint(checkpoint_dir(), state_, objects(), job_.train.keep_checkpoints);
-        if (job_.kill_after_steps > 0 && state_.step >= job_.kill_after_steps) ::raise(SIGKILL);  // tests
+        checkpoint();
+        if (job_.faults.kill_after_steps > 0 && state_.step >= job_.faults.kill_after_steps) ::raise(SIGKILL);
       }
     }
     progress.finish();
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    const MetricsRecord val = evaluate_predictions(predict(model_, val_loader_, job_.train.window), "val",
-                                                   state_.epoch + 1, state_.step);
+    const MetricsRecord val = evaluate_predictions(predict_split(val_loader_, split_.val), "val", state_.epoch + 1,
+                                                   state_.step);
     const bool better = improves(state_, val.profitable.roc_auc);
     if (better) {
       best_ = clone_all(trainer_.parameters());
@@ -250,9 +409,11 @@ class Job {
       ++state_.epochs_without_improvement;
     }
     const double train_loss = state_.epoch_loss_sum / static_cast<double>(std::max<std::int64_t>(state_.batches_done, 1));
-    spdlog::info("epoch {}/{}: train loss {:.4f}, val ROC-AUC profitable {:.4f} rug {:.4f}, {:.1f} s{}",
-                 state_.epoch + 1, job_.train.epochs, train_loss, val.profitable.roc_auc, val.rug.roc_auc,
-                 seconds, better ? " (best)" : "");
+    if (lead_) {
+      spdlog::info("epoch {}/{}: train loss {:.4f}, val ROC-AUC profitable {:.4f} rug {:.4f}, {:.1f} s{}",
+                   state_.epoch + 1, job_.train.epochs, train_loss, val.profitable.roc_auc, val.rug.roc_auc, seconds,
+                   better ? " (best)" : "");
+    }
     ++state_.epoch;
     state_.batches_done = 0;
     state_.epoch_loss_sum = 0;
@@ -264,31 +425,41 @@ class Job {
     return record;
   }
 
-  // With the best weights loaded: the test report, then the export.
+  // With the best weights loaded: the test report, then the export (rank 0).
   json finish() {
-    WindowLoader test_loader(data_, scaled_, split_.test, loader_options(job_.train, false));
-    const MetricsRecord test = evaluate_predictions(predict(model_, test_loader, job_.train.window), "test",
+    WindowLoader test_loader(data_, scaled_, strided_share(split_.test, comm_->rank(), comm_->size()),
+                             eval_loader_options());
+    const MetricsRecord test = evaluate_predictions(predict_split(test_loader, split_.test), "test",
                                                     state_.best_epoch + 1, state_.step);
-    const MetricsRecord val = evaluate_predictions(predict(model_, val_loader_, job_.train.window), "val",
+    const MetricsRecord val = evaluate_predictions(predict_split(val_loader_, split_.val), "val",
                                                    state_.best_epoch + 1, state_.step);
     json report = {{"best_epoch", state_.best_epoch + 1},
                    {"epochs_completed", state_.epoch},
                    {"steps", state_.step},
+                   {"ranks", comm_->size()},
                    {"examples", {{"train", split_.train.size()}, {"val", split_.val.size()},
                                  {"test", split_.test.size()}}},
                    {"test", to_json(test)},
                    {"val", to_json(val)}};
-    write_file_atomically(job_.run_dir / "report.json", report.dump(2) + "\n");
-    torch::jit::Module portable = portable_attention_lstm(model_, job_.model);
-    write_export(job_.run_dir / "export", portable, scalers_, metadata(val, test));
+    if (lead_) {
+      write_file_atomically(job_.run_dir / "report.json", report.dump(2) + "\n");
+      torch::jit::Module portable = portable_attention_lstm(model_, job_.model);
+      write_export(job_.run_dir / "export", portable, scalers_, metadata(val, test));
+    }
+    comm_->barrier();  // the export is in place when any rank returns
     return report;
   }
 
   json metadata(const MetricsRecord& val, const MetricsRecord& test) const;
 
   const TrainJob job_;
+  const MpiContext& mpi_;
+  const std::unique_ptr<Communicator> comm_;  // first built, last destroyed
+  const bool lead_;                           // rank 0: logs, checkpoints, report, export
+  const std::size_t batch_per_rank_;
   const DataSet data_;
   const Split split_;
+  const std::vector<std::uint32_t> fit_share_;  // this rank's train examples for the scalers
   const Scalers scalers_;
   const LabelWeights class_weights_;
   const std::string run_key_;
@@ -297,9 +468,10 @@ class Job {
   WindowLoader train_loader_;
   WindowLoader val_loader_;
   const LrSchedule schedule_;
+  GradientReducer reducer_;
   Trainer trainer_;
-  std::vector<torch::Tensor> best_;  // the parameters at the best epoch
-  CheckpointState state_;
+  std::vector<torch::Tensor> best_;  // the parameters at the best epoch (every rank holds them)
+  CheckpointState state_;            // the same on every rank
 };
 
 json names(auto list) { return std::vector<std::string>(list.begin(), list.end()); }
@@ -347,7 +519,11 @@ json Job::metadata(const MetricsRecord& val, const MetricsRecord& test) const {
                                {"test", split_.test.size()}}}}},
       {"training", {{"options", options["train"]}, {"model", options["model"]},
                     {"best_epoch", state_.best_epoch + 1}, {"epochs_completed", state_.epoch},
-                    {"steps", state_.step}, {"run_key", run_key_}}},
+                    {"steps", state_.step}, {"run_key", run_key_},
+                    {"distributed", {{"ranks", comm_->size()}, {"backend", comm_->backend()},
+                                     {"batch_per_rank", batch_per_rank_},
+                                     {"bucket_mb", job_.distributed.bucket_mb},
+                                     {"pad_shards", job_.distributed.pad_shards}}}}},
   };
 }
 
@@ -368,11 +544,11 @@ class UnoptimisedGraphs {
 
 }  // namespace
 
-TrainSummary run_train_job(const TrainJob& job) {
-  torch::set_num_threads(resolve_threads(job.train.threads));
+TrainSummary run_train_job(const TrainJob& job, const MpiContext& mpi) {
+  torch::set_num_threads(resolve_threads(job.train.threads, mpi.local_size()));
   keep_freed_memory_for_reuse();
   const UnoptimisedGraphs unoptimised;
-  Job running(job);
+  Job running(job, mpi);
   return running.run();
 }
 

@@ -7,9 +7,15 @@
 //   RUN_DIR/report.json       the best epoch's model on the test split
 //   RUN_DIR/export/           model.pt, scalers.json, metadata.json (export.h)
 //
-// One process trains today; the seams for data-parallel training are the examples each
-// rank loads (the loader's example list), the gradient hook (trainer.h) and the rank-0
-// duties (checkpoints, metrics, report, export), which are all in this job.
+// Data-parallel over the ranks of the job (mpirun -np N, srun): every rank loads the data
+// set and trains the same model on its share of each global batch of train.batch_size
+// examples (the distributed sampler, window_loader.h); gradients are averaged over the
+// ranks (gradient_reducer.h), so N ranks follow the trajectory of one process with the
+// same batch, up to rounding. Scalers and class weights are fitted on each rank's share
+// of the train split and merged. Validation and test predictions are split over the
+// ranks and gathered. Rank 0 alone logs, writes checkpoints, metrics, the report and the
+// export; a resume reads the checkpoint on rank 0 and sends it to the others, whatever
+// number of ranks wrote it.
 // Plain C++ header: the command line includes it without LibTorch.
 
 #include <cstdint>
@@ -22,6 +28,10 @@
 #include "trainer/model/model_options.h"
 #include "trainer/train/train_options.h"
 
+namespace snipe {
+class MpiContext;
+}
+
 namespace snipe::trainer {
 
 // What to do with checkpoints already in RUN_DIR/checkpoints.
@@ -31,16 +41,24 @@ enum class ResumeMode {
   kFresh,    // delete them and start afresh
 };
 
+// Faults the crash and hang tests inject into one rank (0: none).
+struct FaultInjection {
+  std::int64_t kill_after_steps = 0;  // SIGKILL this rank right after the first mid-epoch checkpoint
+                                      // at or past this step
+  std::int64_t stall_at_step = 0;     // this rank stops for good just before its step N (1-based), so
+                                      // the others wait for it in the next collective
+};
+
 struct TrainJob {
   std::filesystem::path data_dir;  // a published data set (manifest.json + shards)
   std::filesystem::path run_dir;   // where the run's files go (created)
   SplitOptions split;              // window and seed are taken from `train`
   ModelOptions model;              // feature counts are taken from the data set
   TrainOptions train;
+  DistributedOptions distributed;
   ResumeMode resume = ResumeMode::kAuto;
   std::string settings_toml;       // the resolved settings, saved as RUN_DIR/settings.toml
-  std::int64_t kill_after_steps = 0;  // tests only: SIGKILL this process right after the first
-                                      // mid-epoch checkpoint at or past this step (0: never)
+  FaultInjection faults;           // tests only
 };
 
 struct TrainSummary {
@@ -50,11 +68,13 @@ struct TrainSummary {
   double best_val_auc = 0;            // val ROC-AUC of `profitable` at best_epoch
   bool stopped_early = false;         // patience ran out before train.epochs
   bool resumed = false;               // continued from a checkpoint
+  int world = 1;                      // ranks that trained
   std::filesystem::path export_dir;   // RUN_DIR/export
   nlohmann::json report;              // what report.json holds
 };
 
-// Throws DataError / ConfigError / IoError with the file, field and what to do.
-TrainSummary run_train_job(const TrainJob& job);
+// Collective: every rank of `mpi` calls it; every rank gets the same summary. Throws
+// DataError / ConfigError / IoError with the file, field and what to do.
+TrainSummary run_train_job(const TrainJob& job, const MpiContext& mpi);
 
 }  // namespace snipe::trainer

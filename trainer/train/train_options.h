@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "shared/comm/comm_options.h"
+
 namespace snipe::trainer {
 
 // total = profitable_weight * BCE(profitable) + max_profit_weight * Huber(max_profit)
@@ -17,10 +19,12 @@ struct LossOptions {
 
 struct TrainOptions {
   std::size_t window = 100;        // T: candles per example window
-  std::size_t batch_size = 256;    // B: examples per optimizer step (global, over all ranks)
+  std::size_t batch_size = 256;    // B: examples per optimizer step over all ranks; each of W ranks
+                                   // takes B / W (W must divide B), so W does not change the training
   std::int64_t epochs = 30;        // upper bound; early stopping may end sooner
   std::uint64_t seed = 42;         // initial weights, dropout, batch order, token split
-  int threads = 0;                 // intra-op threads; 0: every core of the machine
+  int threads = 0;                 // intra-op threads per rank; 0: the rank's cores (its CPU affinity, or
+                                   // this host's cores shared out among its ranks when unbound)
   double lr = 1e-3;                // peak learning rate, reached after the warmup
   double min_lr = 1e-5;            // the cosine decays to this
   std::int64_t warmup_steps = 100; // linear warmup, in optimizer steps
@@ -31,6 +35,15 @@ struct TrainOptions {
   std::int64_t checkpoint_every_steps = 0;  // also checkpoint mid-epoch every N steps; 0: epoch ends only
   std::size_t keep_checkpoints = 3;         // the newest K checkpoints are kept
   std::size_t prefetch = 4;                 // batches the loader prepares ahead
+};
+
+// How the ranks of a data-parallel run share the work ([distributed] in the config).
+struct DistributedOptions {
+  CommOptions comm;        // backend and stall timeout
+  double bucket_mb = 0;    // gradients reduced in buckets of about this many MB, each started during
+                           // backward as soon as its gradients are ready; 0: one fused all-reduce after backward
+  bool pad_shards = true;  // an epoch whose examples the ranks cannot share evenly repeats its first
+                           // examples to even it up (true) or drops its last ones (false)
 };
 
 }  // namespace snipe::trainer

@@ -1,7 +1,10 @@
 #pragma once
-// One optimizer step of the attention-LSTM: forward through `logits`, the weighted loss,
-// backward, the gradient hook (where data-parallel training all-reduces), clipping by
-// global norm, the learning rate of this step, AdamW.
+// One optimizer step of the attention-LSTM: forward through `logits`, the weighted loss
+// (the mean over the batch), backward, the gradient hook (where data-parallel training
+// averages the gradients over the ranks), clipping by global norm, the learning rate of
+// this step, AdamW. Dropout draws from torch's generator seeded afresh each step from
+// (train.seed, step, rank), so a resumed run, on any number of ranks, needs no generator
+// state and each rank draws its own masks.
 // Thread-safety: one thread drives a Trainer; the model must not be used concurrently.
 
 #include <cstdint>
@@ -35,12 +38,13 @@ using GradientHook = std::function<void(const std::vector<torch::Tensor>& parame
 class Trainer {
  public:
   // `model` must outlive the Trainer. The optimizer covers every parameter of the model.
+  // `rank` picks this rank's dropout stream.
   Trainer(torch::jit::Module& model, const TrainOptions& options, const LabelWeights& class_weights,
-          const LrSchedule& schedule, GradientHook gradient_hook = {});
+          const LrSchedule& schedule, GradientHook gradient_hook = {}, int rank = 0);
 
-  // Trains on `batch` as global step `step` (0-based; picks the learning rate).
-  // `global_batch_examples` normalises the loss (losses.h); 0 means batch.size.
-  StepResult step(Batch& batch, std::int64_t step, std::size_t global_batch_examples = 0);
+  // Trains on `batch` as global step `step` (0-based; picks the learning rate and the
+  // dropout seed).
+  StepResult step(Batch& batch, std::int64_t step);
 
   torch::optim::AdamW& optimizer() { return optimizer_; }
   const std::vector<torch::Tensor>& parameters() const { return parameters_; }
@@ -53,6 +57,7 @@ class Trainer {
   LabelWeights class_weights_;
   LrSchedule schedule_;
   GradientHook gradient_hook_;
+  int rank_;
   std::vector<torch::Tensor> parameters_;  // the model's, in registration order
   torch::optim::AdamW optimizer_;
 };
