@@ -22,6 +22,7 @@ std::string data_fingerprint(Config c) {
   c.split = {};
   c.model = {};
   c.train = {};
+  c.distributed = {};
   c.birdeye.endpoint = {};
   c.geckoterminal.endpoint = {};
   return fmt::format("features v{}\n{}", kFeatureVersion, describe_config(c));
@@ -35,25 +36,29 @@ std::string base_fingerprint(Config c) {
   return data_fingerprint(std::move(c));
 }
 
-// Fault injection for the crash-resume tests: SNIPE_TEST_KILL_AFTER_TOKENS=N makes a rank
-// SIGKILL itself after checkpointing N tokens (SNIPE_TEST_KILL_RANK picks the rank, 0 by
-// default). Read here, at the edge, never deeper in the code.
-std::size_t kill_after_tokens(int rank) {
-  const char* after = std::getenv("SNIPE_TEST_KILL_AFTER_TOKENS");
-  if (after == nullptr) return 0;
-  const char* which = std::getenv("SNIPE_TEST_KILL_RANK");
+// Fault injection for the crash and hang tests, read here, at the edge, never deeper in
+// the code. SNIPE_TEST_<NAME>=N arms a fault with count N on the rank named by
+// SNIPE_TEST_<rank_variable> (rank 0 when unset); 0 when unset, malformed or another rank.
+std::int64_t test_fault(const char* name, const char* rank_variable, int rank) {
+  const char* value = std::getenv(name);
+  if (value == nullptr) return 0;
+  const char* which = std::getenv(rank_variable);
   const auto target = which == nullptr ? std::optional<std::int64_t>(0) : csv::parse_int(which);
-  const auto count = csv::parse_int(after);
-  if (!count || *count <= 0 || target != rank) return 0;
-  return static_cast<std::size_t>(*count);
+  const auto count = csv::parse_int(value);
+  return count && *count > 0 && target == rank ? *count : 0;
 }
 
-// SNIPE_TEST_KILL_AFTER_STEPS=N makes the training rank SIGKILL itself right after its
-// first mid-epoch checkpoint at or past step N (the crash-resume test of `snipe train`).
-std::int64_t kill_after_steps() {
-  const char* after = std::getenv("SNIPE_TEST_KILL_AFTER_STEPS");
-  const auto count = after == nullptr ? std::nullopt : csv::parse_int(after);
-  return count && *count > 0 ? *count : 0;
+// SNIPE_TEST_KILL_AFTER_TOKENS=N: the rank SIGKILLs itself after checkpointing N tokens.
+std::size_t kill_after_tokens(int rank) {
+  return static_cast<std::size_t>(test_fault("SNIPE_TEST_KILL_AFTER_TOKENS", "SNIPE_TEST_KILL_RANK", rank));
+}
+
+// SNIPE_TEST_KILL_AFTER_STEPS=N: the rank SIGKILLs itself right after the first mid-epoch
+// checkpoint at or past step N. SNIPE_TEST_STALL_AT_STEP=N (rank SNIPE_TEST_STALL_RANK):
+// the rank stops for good before its step N, so the stall watchdog must end the job.
+trainer::FaultInjection training_faults(int rank) {
+  return {.kill_after_steps = test_fault("SNIPE_TEST_KILL_AFTER_STEPS", "SNIPE_TEST_KILL_RANK", rank),
+          .stall_at_step = test_fault("SNIPE_TEST_STALL_AT_STEP", "SNIPE_TEST_STALL_RANK", rank)};
 }
 
 // SNIPE_TEST_THROW_ON_RANK=R makes rank R throw a plain std::exception (not a
@@ -65,11 +70,12 @@ void inject_test_exception(int rank) {
   }
 }
 
-trainer::TrainSummary train_on_this_rank(const trainer::TrainJob& job) {
+trainer::TrainSummary train_on_every_rank(const trainer::TrainJob& job, const MpiContext& mpi) {
 #if SNIPE_WITH_TORCH
-  return trainer::run_train_job(job);
+  return trainer::run_train_job(job, mpi);
 #else
   (void)job;
+  (void)mpi;
   throw ConfigError(
       "this snipe was built without LibTorch, so it cannot train; HINT: build with g++ "
       "(scripts/build, the default), which compiles Debian's LibTorch headers");
@@ -101,22 +107,17 @@ collector::CollectTotals collect_stage(const Config& config, const MpiContext& m
 trainer::TrainSummary train_stage(const Config& config, const MpiContext& mpi,
                                   const std::filesystem::path& data_dir,
                                   const std::filesystem::path& run_dir, trainer::ResumeMode resume) {
-  trainer::TrainSummary summary;
-  if (mpi.rank() == 0) {
-    if (mpi.size() > 1) {
-      spdlog::warn("training runs on rank 0 alone in this version; ranks 1..{} wait", mpi.size() - 1);
-    }
-    summary = train_on_this_rank({.data_dir = data_dir,
-                                  .run_dir = run_dir,
-                                  .split = config.split,
-                                  .model = config.model,
-                                  .train = config.train,
-                                  .resume = resume,
-                                  .settings_toml = describe_config(config),
-                                  .kill_after_steps = kill_after_steps()});
-  }
-  mpi.idle_barrier();
-  return summary;
+  inject_test_exception(mpi.rank());
+  return train_on_every_rank({.data_dir = data_dir,
+                              .run_dir = run_dir,
+                              .split = config.split,
+                              .model = config.model,
+                              .train = config.train,
+                              .distributed = config.distributed,
+                              .resume = resume,
+                              .settings_toml = describe_config(config),
+                              .faults = training_faults(mpi.rank())},
+                             mpi);
 }
 
 int run_mpi_job(const CommonOptions& common, const ConfigOverrides& overrides, const JobBody& body) {

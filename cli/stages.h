@@ -17,9 +17,8 @@ namespace snipe::cli {
 collector::CollectTotals collect_stage(const Config& config, const MpiContext& mpi,
                                        const std::filesystem::path& data_dir, bool incremental);
 
-// Trains on `data_dir` into `run_dir` (collective). Rank 0 trains and exports while the
-// other ranks wait without spinning; data-parallel training replaces this. The summary is
-// rank 0's (default-constructed elsewhere).
+// Trains on `data_dir` into `run_dir`, data-parallel over every rank of the job
+// (collective); rank 0 writes the run's files. Every rank gets the summary.
 trainer::TrainSummary train_stage(const Config& config, const MpiContext& mpi,
                                   const std::filesystem::path& data_dir,
                                   const std::filesystem::path& run_dir, trainer::ResumeMode resume);

@@ -69,6 +69,7 @@ struct Config {
   // (they are fixed by the data set).
   trainer::ModelOptions model;
   trainer::TrainOptions train;
+  trainer::DistributedOptions distributed;
   OutputOptions output;
 };
 

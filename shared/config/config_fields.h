@@ -28,7 +28,7 @@ inline std::string_view log_level_name(spdlog::level::level_enum level) {
   return {view.data(), view.size()};
 }
 
-// [split], [model] and [train]. Not keys: split.window and split.seed (the train job
+// [split], [model], [train] and [distributed]. Not keys: split.window and split.seed (the train job
 // copies train.window and train.seed into them) and model.*_features (fixed by the data).
 template <class Fields>
 void training_fields(Fields& f, Config& c) {
@@ -67,6 +67,12 @@ void training_fields(Fields& f, Config& c) {
   f("loss_max_profit_weight", c.train.loss.max_profit_weight);
   f("loss_rug_weight", c.train.loss.rug_weight);
   f("huber_delta", c.train.loss.huber_delta);
+
+  f.section("distributed");
+  f.enumerated("backend", c.distributed.comm.backend, parse_comm_backend, comm_backend_name);
+  f("stall_timeout_s", c.distributed.comm.stall_timeout_s);
+  f("bucket_mb", c.distributed.bucket_mb);
+  f("pad_shards", c.distributed.pad_shards);
 }
 
 template <class Fields>

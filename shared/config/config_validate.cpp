@@ -149,10 +149,17 @@ void validate_train(const trainer::TrainOptions& t, std::string_view origin) {
   require(t.prefetch >= 1, origin, "train.prefetch", t.prefetch, ">= 1 (batches)");
 }
 
+void validate_distributed(const trainer::DistributedOptions& d, std::string_view origin) {
+  require(d.comm.stall_timeout_s >= 0.0, origin, "distributed.stall_timeout_s", d.comm.stall_timeout_s,
+          ">= 0 (seconds; 0: never)");
+  require(d.bucket_mb >= 0.0, origin, "distributed.bucket_mb", d.bucket_mb, ">= 0 (MB; 0: one fused all-reduce)");
+}
+
 void validate_training(const Config& c, std::string_view origin) {
   validate_split(c.split, origin);
   validate_model_options(c.model, origin);
   validate_train(c.train, origin);
+  validate_distributed(c.distributed, origin);
 }
 
 }  // namespace

@@ -20,11 +20,9 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
+using testing::have_mpirun;
+using testing::mpirun;
 using testing::run_command;
-
-std::string mpirun(int ranks) {
-  return "mpirun --allow-run-as-root --oversubscribe -np " + std::to_string(ranks) + " ";
-}
 
 std::string collect(const fs::path& out, const std::string& extra = "") {
   return std::string(SNIPE_BINARY) + " collect --config configs/tiny.toml --out " + out.string() + " " + extra;
@@ -48,7 +46,6 @@ std::string content_hash_of(const fs::path& data_dir) {
   return json::parse(read_file(data_dir / "manifest.json"))["content_hash"];
 }
 
-bool have_mpirun() { return std::system("command -v mpirun >/dev/null 2>&1") == 0; }
 
 TEST(CollectCli, OneRankAndTwoRanksStoreTheSameExamples) {
   if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";

@@ -55,10 +55,10 @@ std::vector<json> metrics_of(const fs::path& run_dir) {
 }
 
 TEST(TrainCli, ThePipelineCollectsTrainsAndExportsOnTwoRanks) {
-  if (std::system("command -v mpirun >/dev/null 2>&1") != 0) GTEST_SKIP() << "mpirun not installed";
+  if (!testing::have_mpirun()) GTEST_SKIP() << "mpirun not installed";
   testing::TempDir dir;
   std::string err;
-  ASSERT_EQ(run_command("mpirun --allow-run-as-root --oversubscribe -np 2 " + kSnipe +
+  ASSERT_EQ(run_command(testing::mpirun(2) + kSnipe +
                     " pipeline --config configs/tiny.toml --out " + dir.path().string(),
                 dir.path(), &err),
             0)
@@ -70,6 +70,8 @@ TEST(TrainCli, ThePipelineCollectsTrainsAndExportsOnTwoRanks) {
   const json metadata = json::parse(read_file(dir / "train/export/metadata.json"));
   EXPECT_EQ(metadata["window"], 32) << "configs/tiny.toml's train.window";
   EXPECT_EQ(metadata["data"]["content_hash"], json::parse(read_file(dir / "data/manifest.json"))["content_hash"]);
+  EXPECT_EQ(metadata["training"]["distributed"]["ranks"], 2) << "both ranks trained";
+  EXPECT_EQ(metadata["training"]["distributed"]["batch_per_rank"], 16) << "the global batch of 32 shared by 2";
 }
 
 TEST(TrainCli, AKilledTrainingResumesToTheUninterruptedResult) {

@@ -20,4 +20,11 @@ inline int run_command(const std::string& command, const std::filesystem::path& 
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// "mpirun ... -np N " as the tests launch jobs (as root too; more ranks than cores).
+inline std::string mpirun(int ranks) {
+  return "mpirun --allow-run-as-root --oversubscribe -np " + std::to_string(ranks) + " ";
+}
+
+inline bool have_mpirun() { return std::system("command -v mpirun >/dev/null 2>&1") == 0; }
+
 }  // namespace snipe::testing
