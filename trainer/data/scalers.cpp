@@ -4,8 +4,11 @@
 #include <array>
 #include <cassert>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 #include <tuple>
 #include <utility>
 
@@ -96,6 +99,27 @@ std::vector<double> gather(const DataSet& data, std::span<const RowRange> ranges
   return out;
 }
 
+// ---- refusing together ------------------------------------------------------------------
+
+// Runs `local`, work on this rank's share alone that may throw DataError (a damaged
+// example only its owner looks at), and makes a refusal collective: when `local` throws on
+// any rank, every rank throws a DataError with the message of the lowest such rank, instead
+// of one rank throwing while the others wait for it in their next collective. Collective.
+void on_every_rank(Communicator& comm, const std::function<void()>& local) {
+  std::string error;
+  try {
+    local();
+  } catch (const DataError& e) {
+    error = e.what();
+  }
+  const std::vector<std::int64_t> failed = allgather(comm, error.empty() ? 0 : 1);  // [rank]
+  const auto first = std::find(failed.begin(), failed.end(), 1);
+  if (first == failed.end()) return;
+  const auto root = static_cast<int>(first - failed.begin());
+  broadcast_string(comm, error, root);
+  throw DataError(comm.size() == 1 ? error : fmt::format("{} (found by rank {} of {})", error, root, comm.size()));
+}
+
 // ---- the two fits -----------------------------------------------------------------------
 
 void require_finite(double value, std::string_view group, std::string_view name,
@@ -109,18 +133,19 @@ void require_finite(double value, std::string_view group, std::string_view name,
   }
 }
 
-// Values that are not finite in `column`, over all ranks (so every rank refuses alike).
-std::uint64_t non_finite_count(const std::vector<double>& column, Communicator& comm) {
-  const auto local = static_cast<std::size_t>(
-      std::count_if(column.begin(), column.end(), [](double v) { return !std::isfinite(v); }));
+// NaN values in `column`, over all ranks (so every rank refuses alike).
+std::uint64_t nan_count(const std::vector<double>& column, Communicator& comm) {
+  const auto local =
+      static_cast<std::size_t>(std::count_if(column.begin(), column.end(), [](double v) { return std::isnan(v); }));
   return global_count(local, comm);
 }
 
 // RobustScaler for one column: median and IQR over every rank's values (exact order
 // statistics, distributed_select.h); an IQR below 10 eps scales by 1 (sklearn's
-// _handle_zeros_in_scale). Collective.
+// _handle_zeros_in_scale). A NaN anywhere is refused; an infinity only where it reaches
+// the median or the IQR (as numpy's quantiles would). Collective.
 std::pair<double, double> robust_fit(const std::vector<double>& column, std::string_view name, Communicator& comm) {
-  if (non_finite_count(column, comm) > 0) {
+  if (nan_count(column, comm) > 0) {
     require_finite(std::numeric_limits<double>::quiet_NaN(), "candle", name, "median");
   }
   const double median = distributed_quantile(column, 0.5, comm);
@@ -351,22 +376,35 @@ void ColumnScaler::apply(std::span<float> row) const {
 
 std::vector<std::uint32_t> fitting_share(const DataSet& data, const std::vector<std::uint32_t>& train, int rank,
                                          int world) {
-  if (world <= 1) return train;
+  if (world < 1 || rank < 0 || rank >= world) {
+    throw std::invalid_argument(fmt::format("fitting_share: rank {} of {} ranks", rank, world));
+  }
+  if (world == 1) return train;
   std::vector<std::size_t> per_series(data.series.size(), 0);  // [series] train examples
-  for (const std::uint32_t i : train) ++per_series.at(data.examples.at(i).series);
-  std::vector<std::uint32_t> order(per_series.size());  // series, most examples first
+  for (const std::uint32_t i : train) {
+    if (i >= data.examples.size() || data.examples[i].series >= data.series.size()) {
+      throw DataError(fmt::format("fitting_share: train example {} is out of range ({} examples, {} series); "
+                                  "HINT: the split does not belong to this data set, or the data set is damaged; "
+                                  "re-run `snipe collect`",
+                                  i, data.examples.size(), data.series.size()));
+    }
+    ++per_series[data.examples[i].series];
+  }
+  std::vector<std::uint32_t> order(per_series.size());  // series, most examples first, ties by index
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     return per_series[a] > per_series[b];
   });
-  std::vector<std::size_t> load(static_cast<std::size_t>(world), 0);  // [rank]
+  // Greedy: each series to the least loaded rank (the lowest of equals), so the loads end
+  // within the largest series' count of each other.
+  std::vector<std::size_t> load(static_cast<std::size_t>(world), 0);  // [rank] train examples
   std::vector<int> owner(per_series.size(), 0);                      // [series]
   for (const std::uint32_t s : order) {
     const auto least = static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
     owner[s] = static_cast<int>(least);
     load[least] += per_series[s];
   }
-  std::vector<std::uint32_t> share;
+  std::vector<std::uint32_t> share;  // a subsequence of train
   for (const std::uint32_t i : train) {
     if (owner[data.examples[i].series] == rank) share.push_back(i);
   }
@@ -380,7 +418,8 @@ Scalers fit_scalers(const DataSet& data, const std::vector<std::uint32_t>& share
     throw DataError("fit_scalers: there are no train examples to fit on; HINT: use a larger data "
                     "set or a larger train fraction");
   }
-  const std::vector<RowRange> rows = covered_rows(data, share, window);
+  std::vector<RowRange> rows;
+  on_every_rank(comm, [&] { rows = covered_rows(data, share, window); });
   return {.candle = fit_candle(data, rows, comm),
           .indicator = fit_indicator(data, rows, comm),
           .context = fit_context(data, share, comm)};
@@ -406,14 +445,17 @@ Scalers scalers_from_json(const nlohmann::json& doc) {
 LabelWeights balanced_class_weights(const DataSet& data, const std::vector<std::uint32_t>& share,
                                     Communicator& comm) {
   std::array<std::int64_t, 3> counts{static_cast<std::int64_t>(share.size()), 0, 0};  // {n, profitable, rug}
-  for (const std::uint32_t index : share) {
-    if (index >= data.examples.size()) {
-      throw DataError(fmt::format("balanced_class_weights: train example {} is out of range ({} "
-                                  "examples)", index, data.examples.size()));
+  on_every_rank(comm, [&] {
+    for (const std::uint32_t index : share) {
+      if (index >= data.examples.size()) {
+        throw DataError(fmt::format("balanced_class_weights: train example {} is out of range ({} "
+                                    "examples); HINT: the split does not belong to this data set",
+                                    index, data.examples.size()));
+      }
+      counts[1] += data.examples[index].profitable ? 1 : 0;
+      counts[2] += data.examples[index].rug ? 1 : 0;
     }
-    counts[1] += data.examples[index].profitable ? 1 : 0;
-    counts[2] += data.examples[index].rug ? 1 : 0;
-  }
+  });
   comm.allreduce(buffer_of(std::span(counts)), ReduceOp::kSum);
   const auto n = static_cast<std::size_t>(counts[0]);
   return {.profitable = balanced(static_cast<std::size_t>(counts[1]), n, "profitable", data.labels),

@@ -12,7 +12,9 @@
 // distributed order statistics (distributed_select.h), so the RobustScaler equals the
 // single-process one bit for bit; means and variances merge each rank's two-pass moments
 // with Chan et al.'s formula in rank order, equal to the single-process fit to rounding
-// (~1e-15 relative). Class weights sum the ranks' label counts: exact.
+// (~1e-15 relative). Class weights sum the ranks' label counts: exact. The one-process
+// forms are the same code on a communicator of this process alone. A refusal is made on
+// every rank alike, never on one rank while the others wait in a collective.
 
 #include <cstdint>
 #include <span>
@@ -43,15 +45,20 @@ struct Scalers {
 
 // This rank's share of the train examples for fitting: whole series (the rows of a series'
 // overlapping windows are counted once, which needs all of them on one rank), dealt out
-// greedily, most examples first, to the least loaded rank. The shares are disjoint and
-// cover `train`; each ascending. `world` 1: `train` itself.
+// greedily, most examples first (ties by series index), to the least loaded rank (ties to
+// the lower rank), so the ranks' loads end within the largest series' count of each other.
+// The shares are disjoint and cover `train`; each is a subsequence of `train` (ascending
+// as Split's lists are); a rank may get none. `world` 1: `train` itself. Every rank
+// computes every share alike (no communication). Throws DataError for a train example
+// outside `data`, std::invalid_argument unless 0 <= rank < world.
 std::vector<std::uint32_t> fitting_share(const DataSet& data, const std::vector<std::uint32_t>& train, int rank,
                                          int world);
 
 // Fits on the rows covered by the windows of the train examples (each row once) and on the
 // context of each train example; every rank passes its fitting_share() and gets the same
-// scalers. `window` is T. Collective: a refusal (non-finite values, no train examples at
-// all) is thrown on every rank alike.
+// scalers. `window` is T. Collective: a refusal (NaN, or an infinity reaching a fitted
+// value; a damaged example in any rank's share; no train examples on any rank) is thrown
+// on every rank alike, as a DataError with the same message.
 Scalers fit_scalers(const DataSet& data, const std::vector<std::uint32_t>& share, std::size_t window,
                     Communicator& comm);
 // One process over the whole train split.
@@ -74,7 +81,8 @@ struct LabelWeights {
   ClassWeights rug;
 };
 // Throws DataError when a class is absent from the train split (its weight would be
-// infinite). Collective: every rank passes its share; the counts are summed.
+// infinite) or an example is out of range. Collective: every rank passes its share; the
+// counts are summed; a refusal is thrown on every rank alike.
 LabelWeights balanced_class_weights(const DataSet& data, const std::vector<std::uint32_t>& share,
                                     Communicator& comm);
 // One process over the whole train split.
