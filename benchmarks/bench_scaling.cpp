@@ -5,8 +5,11 @@
 // on N ranks), Trainer::step with the GradientReducer's fused all-reduce through the
 // communicator training uses (mpi behind the stall watchdog; local for one rank), and the
 // loss all-reduce. The one-rank side runs on rank 0 while the others sleep in a barrier;
-// the two sides alternate --repeats times and medians are compared. Checked: every loss
-// is finite and every rank ends with rank 0's parameters bit for bit.
+// a third side runs the one-rank training on every rank at once with no communication at
+// all: the ceiling the machine allows N ranks (shared memory bandwidth, caches, clocks),
+// so efficiency = ceiling x (the all-reduces' share). The sides alternate --repeats times
+// and medians are compared. Checked: every loss is finite and every rank ends with rank
+// 0's parameters bit for bit.
 // Goal (issue 5): efficiency >= 0.9 at 2 ranks, each rank with 1 thread.
 //
 //   mpirun --bind-to core -np 2 build/benchmarks/bench_scaling [--batch 32] [--steps 8]
@@ -18,7 +21,6 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <optional>
 #include <stdexcept>
 
 #include <CLI/CLI.hpp>
@@ -153,29 +155,36 @@ int run(const BenchOptions& o) {
 
   const auto all = make_communicator({}, mpi);
   const auto solo = make_solo_communicator();
-  std::optional<Side> alone;  // rank 0 only
-  if (mpi.rank() == 0) alone.emplace(data, split.train, scalers, *solo, o);
+  Side alone(data, split.train, scalers, *solo, o);  // on every rank, training by itself
   Side together(data, split.train, scalers, *all, o);
-  if (alone) alone->run(2);  // warm-up: allocator, first-step costs
+  alone.run(2);  // warm-up: allocator, first-step costs
   together.run(2);
 
-  std::vector<double> one, many;  // examples/s per repeat
+  const auto examples_per_step = [&](int ranks) { return static_cast<double>(o.batch * static_cast<std::size_t>(ranks)); };
+  std::vector<double> one, independent, many;  // examples/s per repeat
   for (int r = 0; r < o.repeats; ++r) {
-    if (alone) one.push_back(static_cast<double>(o.batch * static_cast<std::size_t>(o.steps)) / alone->run(o.steps));
+    if (mpi.rank() == 0) one.push_back(examples_per_step(1) * o.steps / alone.run(o.steps));
     all->barrier();  // the other ranks sleep here meanwhile
-    many.push_back(static_cast<double>(o.batch * static_cast<std::size_t>(o.steps * mpi.size())) /
-                   together.run(o.steps));
+    std::array<double, 1> slowest{alone.run(o.steps)};  // every rank at once, no communication
+    all->allreduce(buffer_of(std::span(slowest)), ReduceOp::kMax);
+    independent.push_back(examples_per_step(mpi.size()) * o.steps / slowest[0]);
+    many.push_back(examples_per_step(mpi.size()) * o.steps / together.run(o.steps));
   }
   together.check_replicas();
   if (mpi.rank() == 0) {
-    const double efficiency = median(many) / (mpi.size() * median(one));
+    const double base = mpi.size() * median(one);
     fmt::print("weak scaling, batch {} per rank, window {}, {} thread(s) per rank, {} steps x {} repeats\n", o.batch,
                o.window, o.threads, o.steps, o.repeats);
-    fmt::print("{:>6} {:>14} {:>10}\n", "ranks", "examples/s", "efficiency");
-    fmt::print("{:>6} {:>14.1f} {:>10}\n", 1, median(one), "1.00");
-    fmt::print("{:>6} {:>14.1f} {:>10.2f}\n", mpi.size(), median(many), efficiency);
+    fmt::print("{:>28} {:>14} {:>10}\n", "", "examples/s", "efficiency");
+    fmt::print("{:>28} {:>14.1f} {:>10}\n", "1 rank", median(one), "1.00");
+    fmt::print("{:>28} {:>14.1f} {:>10.2f}\n", fmt::format("{} ranks, no communication", mpi.size()),
+               median(independent), median(independent) / base);
+    fmt::print("{:>28} {:>14.1f} {:>10.2f}\n", fmt::format("{} ranks, data-parallel", mpi.size()), median(many),
+               median(many) / base);
+    fmt::print("data-parallel / no communication: {:.2f}\n", median(many) / median(independent));
     fmt::print("samples 1 rank: {:.1f}\n", fmt::join(one, " "));
-    fmt::print("samples {} ranks: {:.1f}\n", mpi.size(), fmt::join(many, " "));
+    fmt::print("samples {} ranks, no communication: {:.1f}\n", mpi.size(), fmt::join(independent, " "));
+    fmt::print("samples {} ranks, data-parallel: {:.1f}\n", mpi.size(), fmt::join(many, " "));
     fmt::print("results checked: finite losses, identical parameters on every rank\n");
     fs::remove_all(dir);
   }
