@@ -153,7 +153,8 @@ NcclAvailability nccl_availability();
 void broadcast_string(Communicator& comm, std::string& value, int root = 0);
 // Every rank's value, in rank order, on every rank.
 std::vector<std::int64_t> allgather(Communicator& comm, std::int64_t value);
-// The concatenation of every rank's values, in rank order, on every rank.
+// The concatenation of every rank's values, in rank order, on every rank, bit for bit
+// (-0 stays -0).
 std::vector<double> allgather(Communicator& comm, std::span<const double> values);
 
 }  // namespace snipe

@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cmath>
 #include <iterator>
-#include <numeric>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -34,22 +32,6 @@ Census census(std::span<const double> local, Communicator& comm) {
   comm.allreduce(buffer_of(std::span(counts)), ReduceOp::kSum);
   return {static_cast<std::uint64_t>(counts[0]), static_cast<std::uint64_t>(counts[1]),
           static_cast<std::uint64_t>(counts[2]), static_cast<std::uint64_t>(counts[3])};
-}
-
-// Every rank's values in rank order, bit for bit: their bit patterns as int64, each rank
-// filling its own slots of a zeroed buffer that is summed over the ranks. Integer x + 0 is
-// x exactly, where summing the doubles themselves would turn -0 into +0.
-std::vector<double> gather_exactly(std::span<const double> local, Communicator& comm) {
-  const std::vector<std::int64_t> counts = allgather(comm, static_cast<std::int64_t>(local.size()));  // [rank]
-  const auto before = std::accumulate(counts.begin(), counts.begin() + comm.rank(), std::int64_t{0});
-  const auto total = std::accumulate(counts.begin(), counts.end(), std::int64_t{0});
-  std::vector<std::int64_t> bits(static_cast<std::size_t>(total), 0);
-  std::transform(local.begin(), local.end(), bits.begin() + before,
-                 [](double v) { return std::bit_cast<std::int64_t>(v); });
-  comm.allreduce(buffer_of(std::span(bits)), ReduceOp::kSum);
-  std::vector<double> all(bits.size());
-  std::transform(bits.begin(), bits.end(), all.begin(), [](std::int64_t b) { return std::bit_cast<double>(b); });
-  return all;
 }
 
 // The global [min, max] of finite candidates (a rank may hold none), in one reduction:
@@ -106,7 +88,7 @@ double select_finite(std::vector<double> candidates, std::uint64_t count, std::u
     count = static_cast<std::uint64_t>(histogram[bin]);
     std::erase_if(candidates, [&bins, bin](double v) { return bins.of(v) != bin; });
   }
-  std::vector<double> all = gather_exactly(candidates, comm);
+  std::vector<double> all = allgather(comm, std::span<const double>(candidates));
   const auto at = all.begin() + static_cast<std::ptrdiff_t>(position);
   std::nth_element(all.begin(), at, all.end());
   return *at;
