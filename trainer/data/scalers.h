@@ -1,6 +1,6 @@
 #pragma once
-// Feature scaling with sklearn semantics, fitted on the train split only, and its JSON
-// form (the prototype's scalers.json, plus feature names) that the shim loads.
+// Fitting the feature scalers (shared/features/scaling.h) with sklearn semantics, on the
+// train split only.
 //   candle features     RobustScaler:   center_ = median, scale_ = q75 - q25 (linear
 //                                       interpolation, numpy's default), 1 where 0
 //   indicator features  StandardScaler: mean_, population sd, 1 where 0
@@ -24,24 +24,15 @@
 #include <nlohmann/json.hpp>
 
 #include "shared/comm/communicator.h"
+#include "shared/features/scaling.h"
 #include "trainer/data/data_set.h"
 
 namespace snipe::trainer {
 
-struct ColumnScaler {
-  std::vector<std::string> names;  // [F]
-  std::vector<double> center;      // [F] median or mean
-  std::vector<double> scale;       // [F] IQR or sd, never 0
-
-  // REQUIRES: row.size() == names.size(). In place.
-  void apply(std::span<float> row) const;
-};
-
-struct Scalers {
-  ColumnScaler candle;     // RobustScaler over the 5 candle features
-  ColumnScaler indicator;  // StandardScaler over the 19 indicator features
-  ColumnScaler context;    // StandardScaler over the 12 context features
-};
+// The scalers themselves (and their JSON form) live with the feature library, which the
+// inference shim shares: shared/features/scaling.h.
+using snipe::ColumnScaler;
+using snipe::Scalers;
 
 // This rank's share of the train examples for fitting: whole series (the rows of a series'
 // overlapping windows are counted once, which needs all of them on one rank), dealt out
@@ -63,13 +54,6 @@ Scalers fit_scalers(const DataSet& data, const std::vector<std::uint32_t>& share
                     Communicator& comm);
 // One process over the whole train split.
 Scalers fit_scalers(const DataSet& data, const std::vector<std::uint32_t>& train, std::size_t window);
-
-// {"candle_scaler": {"center_": [...], "scale_": [...], "feature_names": [...]},
-//  "indicator_scaler": {"mean_": [...], "scale_": [...], "feature_names": [...]},
-//  "context_scaler": {"mean_": [...], "scale_": [...], "feature_names": [...]}}
-nlohmann::json scalers_to_json(const Scalers& scalers);
-// Throws DataError naming the field when the JSON is not such a document.
-Scalers scalers_from_json(const nlohmann::json& json);
 
 // sklearn's class_weight='balanced' for a binary label: n / (2 * count(class)).
 struct ClassWeights {

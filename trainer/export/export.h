@@ -15,15 +15,10 @@
 #include <nlohmann/json.hpp>
 #include <torch/script.h>
 
+#include "shared/store/export_format.h"
 #include "trainer/data/scalers.h"
 
 namespace snipe::trainer {
-
-// metadata.json's schema_version; bumped whenever a field changes meaning or goes away.
-inline constexpr int kExportSchemaVersion = 1;
-inline constexpr const char* kExportModelFile = "model.pt";
-inline constexpr const char* kExportScalersFile = "scalers.json";
-inline constexpr const char* kExportMetadataFile = "metadata.json";
 
 // Writes `export_dir` (its parent must exist). The model is saved in eval mode and left in
 // the mode it was in. Throws IoError naming the path.
