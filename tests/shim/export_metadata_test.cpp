@@ -1,0 +1,128 @@
+// An export is served only when its metadata and scalers describe this build's features.
+
+#include "shim/src/export_metadata.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "shared/core/atomic_file.h"
+#include "shared/features/context.h"
+#include "shared/features/model_features.h"
+#include "shared/store/export_format.h"
+#include "snipe/shim.h"
+#include "tests/support/temp_dir.h"
+
+namespace snipe::shim {
+namespace {
+
+using nlohmann::json;
+using snipe::testing::TempDir;
+
+json names(auto list) { return std::vector<std::string>(list.begin(), list.end()); }
+
+json valid_metadata(int window) {
+  return {{"schema_version", kExportSchemaVersion},
+          {"feature_version", kFeatureVersion},
+          {"snipe_version", "0.1.0"},
+          {"window", window},
+          {"inputs",
+           {{"candles", {{"shape", {nullptr, window, kCandleFeatureCount}}, {"features", names(kCandleFeatureNames)}}},
+            {"indicators",
+             {{"shape", {nullptr, window, kIndicatorFeatureCount}}, {"features", names(kIndicatorFeatureNames)}}},
+            {"context", {{"shape", {nullptr, kContextFeatureCount}}, {"features", names(kContextFeatureNames)}}}}}};
+}
+
+Scalers identity_scalers() {
+  const auto column = [](auto list) {
+    ColumnScaler s;
+    s.names.assign(list.begin(), list.end());
+    s.center.assign(list.size(), 0.0);
+    s.scale.assign(list.size(), 1.0);
+    return s;
+  };
+  return {column(kCandleFeatureNames), column(kIndicatorFeatureNames), column(kContextFeatureNames)};
+}
+
+class ExportMetadataTest : public ::testing::Test {
+ protected:
+  void write(const json& metadata, const json& scalers = scalers_to_json(identity_scalers())) {
+    write_file_atomically(dir_ / kExportMetadataFile, metadata.dump());
+    write_file_atomically(dir_ / kExportScalersFile, scalers.dump());
+  }
+  std::string refusal() {
+    try {
+      read_export_description(dir_.path());
+    } catch (const ModelError& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << "the export was accepted";
+    return {};
+  }
+  TempDir dir_;
+};
+
+TEST_F(ExportMetadataTest, AcceptsThisBuildsExport) {
+  write(valid_metadata(24));
+  const ExportDescription d = read_export_description(dir_.path());
+  EXPECT_EQ(d.window, 24u);
+  EXPECT_EQ(d.snipe_version, "0.1.0");
+  EXPECT_EQ(d.scalers.indicator.names.size(), kIndicatorFeatureCount);
+}
+
+TEST_F(ExportMetadataTest, AnotherSchemaVersionIsRefusedWithAHint) {
+  json m = valid_metadata(24);
+  m["schema_version"] = kExportSchemaVersion + 1;
+  write(m);
+  const std::string message = refusal();
+  EXPECT_NE(message.find(fmt::format("/schema_version is {} but this build reads {}", kExportSchemaVersion + 1,
+                                     kExportSchemaVersion)),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find(kExportMetadataFile), std::string::npos) << message;
+  EXPECT_NE(message.find("HINT"), std::string::npos) << message;
+}
+
+TEST_F(ExportMetadataTest, AnotherFeatureVersionIsRefused) {
+  json m = valid_metadata(24);
+  m["feature_version"] = kFeatureVersion + 3;
+  write(m);
+  EXPECT_NE(refusal().find("/feature_version"), std::string::npos);
+}
+
+TEST_F(ExportMetadataTest, FeaturesInAnotherOrderAreRefused) {
+  json m = valid_metadata(24);
+  std::swap(m["inputs"]["indicators"]["features"][0], m["inputs"]["indicators"]["features"][1]);
+  write(m);
+  const std::string message = refusal();
+  EXPECT_NE(message.find("inputs.indicators.features is [ema_9_rel, rsi_14_frac"), std::string::npos) << message;
+}
+
+TEST_F(ExportMetadataTest, AMissingOrInconsistentWindowIsRefused) {
+  json m = valid_metadata(24);
+  m.erase("window");
+  write(m);
+  EXPECT_NE(refusal().find("field /window is missing"), std::string::npos);
+  m = valid_metadata(24);
+  m["window"] = 30;
+  write(m);
+  EXPECT_NE(refusal().find("disagrees with window 30"), std::string::npos);
+}
+
+TEST_F(ExportMetadataTest, ScalersOfOtherFeaturesAreRefusedNamingTheirFile) {
+  Scalers s = identity_scalers();
+  s.candle.names[0] = "close";
+  write(valid_metadata(24), scalers_to_json(s));
+  const std::string message = refusal();
+  EXPECT_NE(message.find(kExportScalersFile), std::string::npos) << message;
+  EXPECT_NE(message.find("candle_scaler.feature_names"), std::string::npos) << message;
+}
+
+TEST_F(ExportMetadataTest, DamagedOrMissingFilesAreRefusedNamingThem) {
+  write_file_atomically(dir_ / kExportMetadataFile, "{\"schema_version\": ");
+  EXPECT_NE(refusal().find("not valid JSON"), std::string::npos);
+  std::filesystem::remove(dir_ / kExportMetadataFile);
+  EXPECT_NE(refusal().find("cannot be read"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace snipe::shim

@@ -1,0 +1,96 @@
+// The shim against the trainer: from raw candles the shim predicts what the trainer's
+// evaluation predicts from the stored features, on the same examples.
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "shared/core/atomic_file.h"
+#include "shared/features/model_features.h"
+#include "shared/store/export_format.h"
+#include "snipe/shim.h"
+#include "tests/shim/token_context.h"
+#include "tests/shim_model/trained_export.h"
+#include "trainer/data/window_loader.h"
+#include "trainer/export/export.h"
+#include "trainer/train/evaluate.h"
+
+namespace snipe::shim {
+namespace {
+
+using snipe::testing::context_values;
+using snipe::testing::trained_export;
+
+// Every 3rd example whose window has every feature defined.
+std::vector<std::uint32_t> sample(const trainer::DataSet& data, std::size_t window) {
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t i = 0; i < data.examples.size(); i += 3) {
+    if (data.examples[i].end_row + 1 >= kModelFeatureWarmup + window) out.push_back(i);
+  }
+  return out;
+}
+
+TokenInput token_of(const trainer::DataSet& data, std::uint32_t example) {
+  const Example& ex = data.examples[example];
+  const SeriesRecord& series = data.series[ex.series];
+  return {CandleSpan(series.candles).first(ex.end_row + 1), context_values(series.context)};
+}
+
+class ShimParity : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const auto& fixture = trained_export();
+    data_ = new trainer::DataSet(trainer::load_data_set(fixture.data_dir));
+    const Scalers scalers = scalers_from_json(nlohmann::json::parse(read_file(fixture.export_dir / kExportScalersFile)));
+    trainer::WindowLoader loader(*data_, sample(*data_, fixture.window), scalers,
+                                 {.batch_size = 64, .window = fixture.window, .shuffle = false});
+    torch::jit::Module model = trainer::load_exported_model(fixture.export_dir);
+    want_ = new trainer::Predictions(trainer::predict(model, loader, fixture.window));
+  }
+  static void TearDownTestSuite() {
+    delete want_;
+    delete data_;
+  }
+  inline static trainer::DataSet* data_ = nullptr;
+  inline static trainer::Predictions* want_ = nullptr;
+};
+
+TEST_F(ShimParity, SinglePredictionsEqualTheTrainersEvaluationTo1e6) {
+  const Shim shim(trained_export().export_dir, {.watch = false});
+  ASSERT_GT(want_->examples.size(), 200u);
+  for (std::size_t k = 0; k < want_->examples.size(); ++k) {
+    const Prediction got = shim.predict(token_of(*data_, want_->examples[k]));
+    ASSERT_NEAR(got.profitable_prob, want_->profitable[k], 1e-6) << "example " << want_->examples[k];
+    ASSERT_NEAR(got.max_profit, want_->max_profit[k], 1e-6) << "example " << want_->examples[k];
+    ASSERT_NEAR(got.rug_prob, want_->rug[k], 1e-6) << "example " << want_->examples[k];
+    ASSERT_EQ(got.model_version, "export");
+  }
+}
+
+TEST_F(ShimParity, ABatchPredictsWhatSinglePredictionsDo) {
+  const Shim shim(trained_export().export_dir, {.watch = false});
+  std::vector<TokenInput> tokens;
+  for (std::size_t k = 0; k < 64; ++k) tokens.push_back(token_of(*data_, want_->examples[k]));
+  const std::vector<BatchItem> items = shim.predict_batch(tokens);
+  ASSERT_EQ(items.size(), tokens.size());
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    ASSERT_TRUE(items[k].prediction) << items[k].error;
+    EXPECT_NEAR(items[k].prediction->profitable_prob, want_->profitable[k], 1e-6);
+    EXPECT_NEAR(items[k].prediction->max_profit, want_->max_profit[k], 1e-6);
+    EXPECT_NEAR(items[k].prediction->rug_prob, want_->rug[k], 1e-6);
+  }
+}
+
+TEST_F(ShimParity, ARefusedTokenOfABatchLeavesTheOthersPredicted) {
+  const Shim shim(trained_export().export_dir, {.watch = false});
+  std::vector<TokenInput> tokens = {token_of(*data_, want_->examples[0]), token_of(*data_, want_->examples[1]),
+                                    token_of(*data_, want_->examples[2])};
+  tokens[1].candles = tokens[1].candles.first(10);
+  const std::vector<BatchItem> items = shim.predict_batch(tokens);
+  ASSERT_TRUE(items[0].prediction && items[2].prediction);
+  EXPECT_FALSE(items[1].prediction);
+  EXPECT_NE(items[1].error.find("token 1: 10 candles"), std::string::npos) << items[1].error;
+  EXPECT_NEAR(items[2].prediction->profitable_prob, want_->profitable[2], 1e-6);
+}
+
+}  // namespace
+}  // namespace snipe::shim
