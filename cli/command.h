@@ -39,5 +39,6 @@ Command add_features_command(CLI::App& app);
 Command add_collect_command(CLI::App& app);
 Command add_pipeline_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
+Command add_predict_command(CLI::App& app);
 
 }  // namespace snipe::cli

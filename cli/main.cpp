@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   const std::array commands = {snipe::cli::add_features_command(app),
                                snipe::cli::add_collect_command(app),
                                snipe::cli::add_train_command(app),
-                               snipe::cli::add_pipeline_command(app)};
+                               snipe::cli::add_pipeline_command(app),
+                               snipe::cli::add_predict_command(app)};
   CLI11_PARSE(app, argc, argv);
 
   for (const auto& command : commands) {
