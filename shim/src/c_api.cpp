@@ -98,21 +98,22 @@ void snipe_shim_default_options(snipe_shim_options* options) {
   options->poll_interval_ms = 1000;
 }
 
-snipe_shim* snipe_shim_open(const char* model_dir, const snipe_shim_options* options) {
-  snipe_shim* handle = nullptr;
-  guarded([&]() -> int {
-    if (model_dir == nullptr) return fail(SNIPE_ERROR_ARGUMENT, "snipe_shim_open: model_dir is NULL");
+int snipe_shim_open(const char* model_dir, const snipe_shim_options* options, snipe_shim** out) {
+  if (out != nullptr) *out = nullptr;
+  return guarded([&]() -> int {
+    if (model_dir == nullptr || out == nullptr) {
+      return fail(SNIPE_ERROR_ARGUMENT, "snipe_shim_open: model_dir and out must not be NULL");
+    }
     snipe_shim_options o;
     snipe_shim_default_options(&o);
     if (options != nullptr) o = *options;
-    snipe::shim::ShimOptions resolved{
+    const snipe::shim::ShimOptions resolved{
         .intra_op_threads = o.intra_op_threads > 0 ? o.intra_op_threads : 1,
         .watch = o.watch != 0,
         .poll_interval = std::chrono::milliseconds(o.poll_interval_ms > 0 ? o.poll_interval_ms : 1000)};
-    handle = new snipe_shim{snipe::shim::Shim(model_dir, resolved)};
+    *out = new snipe_shim{snipe::shim::Shim(model_dir, resolved)};
     return SNIPE_OK;
   });
-  return handle;
 }
 
 void snipe_shim_close(snipe_shim* shim) { delete shim; }

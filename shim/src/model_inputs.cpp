@@ -19,12 +19,21 @@ constexpr Reason kRefused[] = {Reason::kNonFinite,          Reason::kNonPositive
                                Reason::kOpenCloseOutsideRange, Reason::kDuplicateTimestamp,
                                Reason::kTimestampBackwards};
 
+constexpr std::int64_t kLatestSeconds = 100'000'000'000;
+
 void check_candles(CandleSpan candles, std::size_t window, std::string_view token) {
   const std::size_t needed = min_candles_for(window);
   if (candles.size() < needed) {
     throw InputError(fmt::format("{}: {} candles, but the model needs at least {} ({} for its window + {} of "
                                  "indicator warm-up); HINT: pass the token's candles since launch, oldest first",
                                  token, candles.size(), needed, window, kModelFeatureWarmup));
+  }
+  // Unix seconds: 1e11 s is the year 5138, while milliseconds since 1973 exceed it (a
+  // JavaScript Date.now() passed as is).
+  if (candles.back().timestamp > kLatestSeconds) {
+    throw InputError(fmt::format("{}: timestamp {} of the last candle looks like milliseconds; HINT: pass Unix "
+                                 "seconds (Math.floor(ms / 1000))",
+                                 token, candles.back().timestamp));
   }
   const ValidationReport report = validate_series(candles, ValidationOptions{.min_candles = 0});
   for (const Reason reason : kRefused) {

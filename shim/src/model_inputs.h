@@ -31,7 +31,8 @@ struct WindowFeatures {
 
 // Throws InputError (naming `token`, e.g. "token 3", the row and what to do) when the
 // candles are too few or malformed: non-finite, non-positive prices, negative volume,
-// high < low, open/close outside [low, high], timestamps not strictly increasing. Market
+// high < low, open/close outside [low, high], timestamps not strictly increasing or in
+// milliseconds rather than seconds. Market
 // anomalies the collector also flags (gaps, spikes, dead or stale runs) are served: they
 // are what a live token does.
 WindowFeatures window_features(CandleSpan candles, std::size_t window, std::string_view token);

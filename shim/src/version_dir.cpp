@@ -69,6 +69,11 @@ VersionRef describe(const fs::path& version_dir) {
 }  // namespace
 
 VersionRef resolve_version(const fs::path& model_dir) {
+  if (!fs::is_directory(model_dir)) {
+    throw ModelError(fmt::format("{}: no such model directory; HINT: point it at an export (runs/<run>/export) "
+                                 "or a registry directory",
+                                 model_dir.string()));
+  }
   if (fs::exists(model_dir / kExportMetadataFile)) return describe(model_dir);
   const fs::path named = read_current(model_dir);
   return describe(named.is_absolute() ? named : model_dir / named);

@@ -110,6 +110,13 @@ TEST(ShimFeatures, UnsortedOrRepeatedTimestampsAreRefused) {
             std::string::npos);
 }
 
+TEST(ShimFeatures, MillisecondTimestampsAreRefusedWithTheFix) {
+  CandleSeries candles = random_walk(100, 3);
+  for (Candle& c : candles) c.timestamp *= 1000;
+  const std::string message = message_of([&] { window_features(candles, kWindow, "token"); });
+  EXPECT_NE(message.find("looks like milliseconds"), std::string::npos) << message;
+}
+
 TEST(ShimFeatures, InconsistentBarsAreRefused) {
   CandleSeries candles = random_walk(100, 3);
   candles[10].high = candles[10].low * 0.5;

@@ -46,10 +46,11 @@ struct ShimHandle {
     snipe_shim_options options;
     snipe_shim_default_options(&options);
     options.watch = 0;
-    handle = snipe_shim_open(dir, &options);
+    status = snipe_shim_open(dir, &options, &handle);
   }
   ~ShimHandle() { snipe_shim_close(handle); }
-  snipe_shim* handle;
+  snipe_shim* handle = nullptr;
+  int status = SNIPE_OK;
 };
 
 const std::string& export_dir() {
@@ -128,10 +129,12 @@ TEST(ShimCApi, ABatchMarksTheRefusedTokenAndPredictsTheRest) {
   EXPECT_EQ(out[0].profitable_prob, out[2].profitable_prob);
 }
 
-TEST(ShimCApi, ModelDirectoriesThatCannotBeServedReturnNullWithTheReason) {
-  EXPECT_EQ(snipe_shim_open(nullptr, nullptr), nullptr);
-  EXPECT_NE(std::string(snipe_last_error()).find("model_dir is NULL"), std::string::npos);
-  EXPECT_EQ(snipe_shim_open("/nonexistent/snipe/models", nullptr), nullptr);
+TEST(ShimCApi, ModelDirectoriesThatCannotBeServedAreModelErrorsWithTheReason) {
+  snipe_shim* handle = reinterpret_cast<snipe_shim*>(0x1);
+  EXPECT_EQ(snipe_shim_open(nullptr, nullptr, &handle), SNIPE_ERROR_ARGUMENT);
+  EXPECT_EQ(handle, nullptr) << "a failed open leaves no handle";
+  EXPECT_NE(std::string(snipe_last_error()).find("model_dir and out must not be NULL"), std::string::npos);
+  EXPECT_EQ(snipe_shim_open("/nonexistent/snipe/models", nullptr, &handle), SNIPE_ERROR_MODEL);
   EXPECT_NE(std::string(snipe_last_error()).find("/nonexistent/snipe/models"), std::string::npos);
 
   const snipe::testing::TempDir dir;
@@ -140,7 +143,9 @@ TEST(ShimCApi, ModelDirectoriesThatCannotBeServedReturnNullWithTheReason) {
   nlohmann::json metadata = nlohmann::json::parse(read_file(copy / kExportMetadataFile));
   metadata["schema_version"] = 99;
   write_file_atomically(copy / kExportMetadataFile, metadata.dump());
-  EXPECT_EQ(snipe_shim_open(copy.c_str(), nullptr), nullptr);
+  const ShimHandle wrong(copy.c_str());
+  EXPECT_EQ(wrong.status, SNIPE_ERROR_MODEL);
+  EXPECT_EQ(wrong.handle, nullptr);
   EXPECT_NE(std::string(snipe_last_error()).find("schema_version is 99"), std::string::npos) << snipe_last_error();
 }
 

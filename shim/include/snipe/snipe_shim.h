@@ -2,7 +2,7 @@
  * language. A thin layer over the C++ API (snipe/shim.h); no C++ exception crosses it.
  *
  * Ownership, for every buffer:
- *   - snipe_shim_open() returns a handle the caller owns; snipe_shim_close() frees it.
+ *   - snipe_shim_open() gives the caller a handle it owns; snipe_shim_close() frees it.
  *   - Every input (model_dir, candles, context names) is borrowed for the call only.
  *   - Every output struct (snipe_prediction, snipe_shim_status) is caller-allocated and
  *     filled in place; the strings inside are fixed-size, NUL-terminated arrays, truncated
@@ -54,7 +54,7 @@ typedef struct snipe_context_field {
   int known;
 } snipe_context_field;
 
-/* One token to predict: its candles since launch (at least snipe_shim_min_candles()),
+/* One token to predict: its candles since launch (at least snipe_shim_status.min_candles),
  * oldest first, and its context. */
 typedef struct snipe_token {
   const snipe_candle* candles;
@@ -95,9 +95,10 @@ typedef struct snipe_shim_status {
 void snipe_shim_default_options(snipe_shim_options* options);
 
 /* Opens an export directory (model.pt, scalers.json, metadata.json) or a model directory
- * whose `current` (a symlink, or a file holding a name) names a version subdirectory.
- * `options` may be NULL (defaults). Returns NULL on failure; snipe_last_error() says why. */
-snipe_shim* snipe_shim_open(const char* model_dir, const snipe_shim_options* options);
+ * whose `current` (a symlink, or a file holding a name) names a version subdirectory, and
+ * stores the new handle in *out (NULL on failure). `options` may be NULL (defaults).
+ * SNIPE_ERROR_MODEL when the directory cannot be served; snipe_last_error() says why. */
+int snipe_shim_open(const char* model_dir, const snipe_shim_options* options, snipe_shim** out);
 
 /* Frees the handle (stops the watcher). NULL is a no-op. */
 void snipe_shim_close(snipe_shim* shim);
