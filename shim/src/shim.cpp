@@ -75,6 +75,10 @@ struct Shim::Impl {
     } catch (const Error& e) {
       record_failure(ref.name, e.what());
       throw;
+    } catch (const std::exception& e) {  // e.g. a JSON field of the wrong type: still the version's fault
+      const std::string message = fmt::format("{}: cannot be served: {}", ref.dir.string(), e.what());
+      record_failure(ref.name, message);
+      throw ModelError(message);
     }
   }
 

@@ -160,6 +160,22 @@ TEST(HotReload, AVersionFailingItsSelfCheckIsNotSwappedIn) {
   EXPECT_EQ(shim.model_version(), "v1");
 }
 
+TEST(HotReload, AVersionWithAMistypedMetadataFieldIsRefusedNotFatal) {
+  const TempDir dir;
+  const Registry registry(dir / "models");
+  const auto& exported = trained_export().export_dir;
+  registry.add("v1", exported);
+  const auto odd = registry.add("odd", exported);
+  nlohmann::json metadata = nlohmann::json::parse(read_file(odd / kExportMetadataFile));
+  metadata["snipe_version"] = 7;  // a number where a string belongs
+  write_file_atomically(odd / kExportMetadataFile, metadata.dump());
+  registry.point_current_at("v1");
+  const Shim shim(registry.root(), {.watch = true, .poll_interval = 10ms});
+  registry.point_current_at("odd");
+  EXPECT_TRUE(eventually([&] { return shim.status().failed_version == "odd"; }));
+  EXPECT_EQ(shim.model_version(), "v1");
+}
+
 TEST(HotReload, AnExportRewrittenInPlaceIsPickedUp) {
   const TempDir dir;
   const Registry registry(dir / "models");
