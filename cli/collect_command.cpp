@@ -21,9 +21,9 @@ struct CollectCommandOptions {
 
 int run_collect_command(const CollectCommandOptions& options) {
   const auto overrides = [&](Config& c) {
-    if (options.source) c.source.kind = parse_source_kind(*options.source);
+    if (options.source) c.source.kind = collector::parse_source_kind(*options.source);
     if (options.csv_dir) {
-      c.source.kind = SourceKind::kCsv;
+      c.source.kind = collector::SourceKind::kCsv;
       c.source.csv_dir = *options.csv_dir;
     }
   };

@@ -8,7 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "shared/config/config.h"
+#include "cli/config/config.h"
 #include "trainer/train/train_job.h"
 
 namespace snipe::cli {
@@ -27,10 +27,15 @@ struct CommonOptions {
 
 void add_common_options(CLI::App& app, CommonOptions& options);
 
+// Job commands (collect, train, pipeline) log the resolved settings at info on rank 0, as
+// the record of the run; utility commands (features) at debug, so that what they print
+// is their result.
+enum class CommandKind { kJob, kUtility };
+
 // Loads the config (or defaults), applies the command's own overrides, validates the
 // result, starts logging and, on rank 0, logs the resolved settings once.
 using ConfigOverrides = std::function<void(Config&)>;
-Config start_run(const CommonOptions& options, const ConfigOverrides& overrides = {});
+Config start_run(const CommonOptions& options, CommandKind kind, const ConfigOverrides& overrides = {});
 
 // The closing lines of a training run (rank 0), shared by `train` and `pipeline`.
 void print_train_summary(const trainer::TrainSummary& summary);

@@ -14,7 +14,7 @@ void add_common_options(CLI::App& app, CommonOptions& options) {
   app.add_option("--log-format", options.log_format, "text|json (overrides the config)");
 }
 
-Config start_run(const CommonOptions& options, const ConfigOverrides& overrides) {
+Config start_run(const CommonOptions& options, CommandKind kind, const ConfigOverrides& overrides) {
   Config config = options.config_path.empty() ? Config{} : load_config(options.config_path);
   if (options.log_level) config.run.log.level = parse_log_level(*options.log_level);
   if (options.log_format) config.run.log.format = parse_log_format(*options.log_format);
@@ -25,9 +25,9 @@ Config start_run(const CommonOptions& options, const ConfigOverrides& overrides)
   const int rank = launch_rank_from_environment();
   init_logging(config.run.log, rank);
   if (rank == 0) {
-    spdlog::info("resolved settings ({}):\n{}",
-                 options.config_path.empty() ? "built-in defaults" : options.config_path,
-                 describe_config(config));
+    spdlog::log(kind == CommandKind::kJob ? spdlog::level::info : spdlog::level::debug,
+                "resolved settings ({}):\n{}",
+                options.config_path.empty() ? "built-in defaults" : options.config_path, describe_config(config));
   }
   return config;
 }

@@ -28,7 +28,7 @@ void print_validation(const std::string& input, const ValidationReport& report) 
 }
 
 int run_features(const FeaturesOptions& options) {
-  const Config config = start_run(options.common, [&](Config& c) {
+  const Config config = start_run(options.common, CommandKind::kUtility, [&](Config& c) {
     if (options.interval_s) c.validation.interval_s = *options.interval_s;
   });
   const CandleSeries candles = read_candles_csv(options.input);

@@ -1,6 +1,7 @@
 #include "cli/stages.h"
 
 #include <cstdlib>
+#include <optional>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -82,12 +83,35 @@ trainer::TrainSummary train_on_every_rank(const trainer::TrainJob& job, const Mp
 #endif
 }
 
+// Every rank reads the same settings, so a bad config fails on all of them alike: then
+// rank 0 alone reports it, once, and every rank returns nullopt (exit 1, no MPI_Abort
+// banner). Where only some ranks fail (a key file one node cannot read), each of them
+// reports its own error and every rank returns nullopt. Collective.
+std::optional<Config> resolve_settings_together(const CommonOptions& common, const ConfigOverrides& overrides,
+                                                const MpiContext& mpi) {
+  std::optional<Config> config;
+  std::string error;
+  try {
+    config = start_run(common, CommandKind::kJob, overrides);
+  } catch (const Error& e) {
+    error = e.what();
+  }
+  const std::int64_t failed = mpi.sum(config ? 0 : 1);
+  if (failed == 0) return config;
+  if (!config && failed < mpi.size()) {
+    spdlog::error("rank {} on {}: {}", mpi.rank(), mpi.host(), error);
+  } else if (!config && mpi.rank() == 0) {
+    spdlog::error("{}", error);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 collector::CollectTotals collect_stage(const Config& config, const MpiContext& mpi,
                                        const std::filesystem::path& data_dir, bool incremental) {
   inject_test_exception(mpi.rank());
-  const std::unique_ptr<collector::Source> source = collector::make_source(config, mpi);
+  const std::unique_ptr<collector::Source> source = collector::make_source(source_config(config), mpi);
   const collector::CollectJobOptions options{.out_dir = data_dir,
                                              .incremental = incremental,
                                              .validation = config.validation,
@@ -123,7 +147,9 @@ trainer::TrainSummary train_stage(const Config& config, const MpiContext& mpi,
 int run_mpi_job(const CommonOptions& common, const ConfigOverrides& overrides, const JobBody& body) {
   MpiSession session(nullptr, nullptr);
   const MpiContext mpi;
-  return run_on_every_rank(mpi, [&] { return body(start_run(common, overrides), mpi); });
+  const std::optional<Config> config = resolve_settings_together(common, overrides, mpi);
+  if (!config) return 1;
+  return run_on_every_rank(mpi, [&] { return body(*config, mpi); });
 }
 
 int run_on_every_rank(const MpiContext& mpi, const std::function<int()>& body) {

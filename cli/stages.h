@@ -7,7 +7,7 @@
 
 #include "cli/command.h"
 #include "collector/collect_job.h"
-#include "shared/config/config.h"
+#include "cli/config/config.h"
 #include "shared/mpi/mpi_context.h"
 #include "trainer/train/train_job.h"
 

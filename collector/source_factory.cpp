@@ -71,7 +71,7 @@ std::int64_t agreed_now(const MpiContext& mpi) {
   return std::stoll(mpi.broadcast(mpi.rank() == 0 ? std::to_string(unix_now()) : std::string()));
 }
 
-std::unique_ptr<Source> make_birdeye(const Config& config, const MpiContext& mpi) {
+std::unique_ptr<Source> make_birdeye(const SourceConfig& config, const MpiContext& mpi) {
   const EndpointOptions& endpoint = config.birdeye.endpoint;
   const std::vector<ApiKey> keys = load_keys(endpoint.keys_env, endpoint.key_file);
   if (keys.empty()) {
@@ -88,7 +88,7 @@ std::unique_ptr<Source> make_birdeye(const Config& config, const MpiContext& mpi
   return source;
 }
 
-std::unique_ptr<Source> make_geckoterminal(const Config& config, const MpiContext& mpi) {
+std::unique_ptr<Source> make_geckoterminal(const SourceConfig& config, const MpiContext& mpi) {
   auto source = std::make_unique<NetworkSource>(
       client_options(config.geckoterminal.endpoint, config.http, /*keyed=*/false, mpi.rank()),
       share_keys({}, mpi.rank(), mpi.size()));
@@ -98,13 +98,10 @@ std::unique_ptr<Source> make_geckoterminal(const Config& config, const MpiContex
 
 }  // namespace
 
-std::unique_ptr<Source> make_source(const Config& config, const MpiContext& mpi) {
+std::unique_ptr<Source> make_source(const SourceConfig& config, const MpiContext& mpi) {
   switch (config.source.kind) {
-    case SourceKind::kSynthetic: {
-      simulator::SimulatorOptions options = config.synthetic;
-      options.interval_s = config.validation.interval_s;  // bars at the data set's spacing
-      return std::make_unique<SyntheticSource>(options);
-    }
+    case SourceKind::kSynthetic:
+      return std::make_unique<SyntheticSource>(config.synthetic);
     case SourceKind::kCsv:
       return std::make_unique<CsvSource>(config.source.csv_dir);
     case SourceKind::kBirdeye:

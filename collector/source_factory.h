@@ -6,13 +6,13 @@
 #include <memory>
 
 #include "collector/source.h"
-#include "shared/config/config.h"
+#include "collector/source_options.h"
 #include "shared/mpi/mpi_context.h"
 
 namespace snipe::collector {
 
 // Collective for HTTP sources (rank 0's clock is broadcast, so every rank asks for the
 // same time range). Throws ConfigError for unusable settings (no key, bad directory).
-std::unique_ptr<Source> make_source(const Config& config, const MpiContext& mpi);
+std::unique_ptr<Source> make_source(const SourceConfig& config, const MpiContext& mpi);
 
 }  // namespace snipe::collector

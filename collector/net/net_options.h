@@ -1,6 +1,6 @@
 #pragma once
 // Settings of a provider's network endpoint and of the retry policy, as the config file
-// gives them (parsed in shared/config; used by collector/source_factory.cpp).
+// gives them (parsed in cli/config; used by collector/source_factory.cpp).
 
 #include <string>
 

@@ -313,21 +313,6 @@ void cut_at(std::int64_t end_timestamp, SimulatedToken& token) {
 
 }  // namespace
 
-void validate_options(const SimulatorOptions& options) {
-  if (options.min_candles == 0) throw ConfigError("simulator: min_candles must be >= 1");
-  if (options.min_candles > options.max_candles) {
-    throw ConfigError(fmt::format("simulator: min_candles ({}) must not exceed max_candles ({})",
-                                  options.min_candles, options.max_candles));
-  }
-  if (options.interval_s <= 0) {
-    throw ConfigError(fmt::format("simulator: interval_s must be > 0, got {}", options.interval_s));
-  }
-  if (options.start_timestamp <= 0) {
-    throw ConfigError(
-        fmt::format("simulator: start_timestamp must be > 0, got {}", options.start_timestamp));
-  }
-}
-
 std::string_view regime_name(Regime regime) {
   const auto i = static_cast<std::size_t>(regime);
   return i < kRegimeCount ? kRegimeNames[i] : std::string_view("unknown");

@@ -24,24 +24,11 @@
 #include <string_view>
 #include <vector>
 
+#include "collector/simulator/simulator_options.h"
 #include "shared/features/context.h"
 #include "shared/market/candle.h"
 
 namespace snipe::collector::simulator {
-
-struct SimulatorOptions {
-  std::uint64_t seed = 42;                    // master seed; token i draws from hash(seed, i)
-  std::size_t tokens = 64;                    // tokens in the universe: sim-000000 .. tokens-1
-  std::size_t min_candles = 288;              // shortest full lifetime, bars (288 = 1 day of 5 min)
-  std::size_t max_candles = 864;              // longest full lifetime, bars (864 = 3 days)
-  std::int64_t start_timestamp = 1767225600;  // 2026-01-01T00:00:00Z; launches spread after it
-  std::int64_t interval_s = 300;              // bar spacing, seconds
-  std::int64_t end_timestamp = 0;             // 0: none; else bars opening after it are cut off
-};
-
-// Throws ConfigError naming the field when the options cannot be simulated
-// (min_candles == 0, min_candles > max_candles, interval_s <= 0, start_timestamp <= 0).
-void validate_options(const SimulatorOptions& options);
 
 enum class Regime : std::uint8_t {
   kLaunch,        // first bars after listing: high volatility, high volume

@@ -9,7 +9,7 @@ namespace snipe::collector {
 
 SyntheticSource::SyntheticSource(simulator::SimulatorOptions options)
     : options_(std::move(options)) {
-  simulator::validate_options(options_);
+  simulator::validate_options(options_, "synthetic source");
 }
 
 std::vector<std::string> SyntheticSource::list_tokens() {

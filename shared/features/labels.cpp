@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "shared/core/option_rule.h"
+
 namespace snipe {
 namespace {
 
@@ -56,6 +58,18 @@ std::vector<std::optional<Label>> label_series(CandleSpan candles, const LabelOp
   std::vector<std::optional<Label>> labels(candles.size());
   for (std::size_t t = 0; t < candles.size(); ++t) labels[t] = label_at(candles, t, options);
   return labels;
+}
+
+void validate_options(const LabelOptions& l, std::string_view origin) {
+  require_option(l.horizon >= 1, origin, "labels.horizon", l.horizon, ">= 1 (candles)");
+  require_option(l.take_profit > 0.0, origin, "labels.take_profit", l.take_profit,
+                 "> 0 (a fraction above the entry)");
+  require_option(l.stop_loss > 0.0 && l.stop_loss < 1.0, origin, "labels.stop_loss", l.stop_loss,
+                 "in (0, 1) (a fraction below the entry)");
+  require_option(l.rug_drop > 0.0 && l.rug_drop < 1.0, origin, "labels.rug_drop", l.rug_drop,
+                 "in (0, 1) (0.8 = a fall of 80%)");
+  require_option(l.rug_drop >= l.stop_loss, origin, "labels.rug_drop", l.rug_drop,
+                 fmt::format(">= labels.stop_loss ({}): a rug is at least as deep as a stop-loss", l.stop_loss));
 }
 
 }  // namespace snipe

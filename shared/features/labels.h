@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "shared/market/candle.h"
@@ -43,5 +44,10 @@ std::optional<Label> label_at(CandleSpan candles, std::size_t entry_row,
 
 // label_at for every row: [candles.size()].
 std::vector<std::optional<Label>> label_series(CandleSpan candles, const LabelOptions& options);
+
+// The [labels] rules (horizon >= 1, barriers in range, a rug at least as deep as a
+// stop-loss); messages read "origin: labels.<field> = value must be <rule>". Throws
+// ConfigError.
+void validate_options(const LabelOptions& options, std::string_view origin);
 
 }  // namespace snipe

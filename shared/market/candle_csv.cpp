@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -78,10 +79,34 @@ std::optional<std::int64_t> parse_iso8601(std::string_view s) {
   return static_cast<std::int64_t>(days) * 86400 + hour * 3600 + minute * 60 + second;
 }
 
+// An integral number in any notation ("5.4e+08", as R's write.csv prints 540000000, or
+// "1700000000.0") is Unix seconds; nullopt for a fraction, NaN, an infinity or a value
+// beyond +-2^53 (where a double no longer holds every whole second).
+std::optional<std::int64_t> whole_seconds(double number) {
+  constexpr double kExact = 9007199254740992.0;  // 2^53
+  if (!(std::fabs(number) <= kExact) || std::trunc(number) != number) return std::nullopt;
+  return static_cast<std::int64_t>(number);
+}
+
+// Why `field` is not a timestamp, for the error message.
+std::string timestamp_problem(std::string_view field) {
+  const auto number = csv::parse_double(field);
+  if (number && std::isfinite(*number) && std::trunc(*number) == *number) {
+    return fmt::format("'{}' is out of range for Unix seconds", field);
+  }
+  if (number && std::isfinite(*number)) {
+    return fmt::format("'{}' is not a whole number of seconds; timestamps are Unix seconds (integral) or "
+                       "ISO-8601 dates",
+                       field);
+  }
+  return fmt::format("'{}' is neither Unix seconds nor an ISO-8601 date", field);
+}
+
 }  // namespace
 
 std::optional<std::int64_t> parse_timestamp(std::string_view field) {
   if (auto seconds = csv::parse_int(field)) return seconds;
+  if (const auto number = csv::parse_double(field)) return whole_seconds(*number);
   return parse_iso8601(field);
 }
 
@@ -108,7 +133,7 @@ CandleSeries parse_candles_csv(std::string_view text, std::string_view origin) {
       const std::string& field = fields[column[c]];
       if (c == 0) {
         const auto timestamp = parse_timestamp(field);
-        if (!timestamp) throw fail(c, fmt::format("'{}' is neither Unix seconds nor an ISO-8601 date", field));
+        if (!timestamp) throw fail(c, timestamp_problem(field));
         candle.timestamp = *timestamp;
       } else {
         const auto value = csv::parse_double(field);

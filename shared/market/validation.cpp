@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "shared/core/option_rule.h"
+
 namespace snipe {
 namespace {
 
@@ -119,6 +121,17 @@ ValidationReport validate_series(CandleSpan candles, const ValidationOptions& op
   if (candles.size() < options.min_candles) report.counts[static_cast<std::size_t>(Reason::kTooShort)] = 1;
   for (const std::size_t count : report.counts) report.accepted = report.accepted && count == 0;
   return report;
+}
+
+void validate_options(const ValidationOptions& v, std::string_view origin) {
+  require_option(v.interval_s > 0, origin, "validation.interval_s", v.interval_s, "> 0 (seconds)");
+  require_option(v.min_candles >= 1, origin, "validation.min_candles", v.min_candles, ">= 1");
+  require_option(v.max_gap_intervals >= 1.0, origin, "validation.max_gap_intervals", v.max_gap_intervals,
+                 ">= 1 (a gap is a step wider than this many intervals)");
+  require_option(v.spike_ratio > 0.0, origin, "validation.spike_ratio", v.spike_ratio,
+                 "> 0 (10 flags a close more than +1000% over the previous one)");
+  require_option(v.zero_volume_run >= 1, origin, "validation.zero_volume_run", v.zero_volume_run, ">= 1");
+  require_option(v.stale_run >= 2, origin, "validation.stale_run", v.stale_run, ">= 2");
 }
 
 }  // namespace snipe

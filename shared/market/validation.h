@@ -65,4 +65,8 @@ struct ValidationReport {
 
 ValidationReport validate_series(CandleSpan candles, const ValidationOptions& options);
 
+// The [validation] rules (interval_s > 0, min_candles >= 1, ...); messages read
+// "origin: validation.<field> = value must be <rule>". Throws ConfigError.
+void validate_options(const ValidationOptions& options, std::string_view origin);
+
 }  // namespace snipe

@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "shared/core/atomic_file.h"
@@ -106,6 +108,61 @@ TEST_F(CliTest, PipelineCollectsTheSimulatorWithoutAnyKey) {
   EXPECT_NE(read_file(dir_ / "config.toml").find("horizon = 12"), std::string::npos);
 }
 
+TEST_F(CliTest, UtilityCommandsPrintTheirResultNotTheSettings) {
+  const Result r = snipe("features --csv data/sample/slow_bleed.csv --out " + (dir_ / "f.csv").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("resolved settings"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "only the summary line:\n" << r.err;
+  EXPECT_NE(r.err.find("wrote "), std::string::npos) << r.err;
+  // A job command keeps the record of its settings at info.
+  const Result job = snipe("collect --config configs/tiny.toml --out " + (dir_ / "data").string());
+  ASSERT_EQ(job.exit_code, 0) << job.err;
+  EXPECT_NE(job.err.find("resolved settings (configs/tiny.toml)"), std::string::npos) << job.err;
+}
+
+TEST_F(CliTest, FeaturesReadsACsvWrittenByR) {
+  // R's write.csv: a quoted header, a row-name column, prices to 15 significant digits,
+  // and integral timestamps in whichever notation is shorter: 540000000 is "5.4e+08".
+  const CandleSeries sample = read_candles_csv("data/sample/slow_bleed.csv");
+  const std::int64_t start = 540000000 - 300 * 20;  // row 20 lands on 5.4e+08
+  std::string text = "\"\",\"timestamp\",\"open\",\"high\",\"low\",\"close\",\"volume\"\n";
+  CandleSeries written;
+  for (std::size_t i = 0; i < sample.size(); ++i) {
+    const auto r15 = [](double v) { return std::stod(fmt::format("{:.15g}", v)); };
+    const Candle& c = sample[i];
+    written.push_back({start + static_cast<std::int64_t>(i) * 300, r15(c.open), r15(c.high), r15(c.low),
+                       r15(c.close), r15(c.volume)});
+    const Candle& w = written.back();
+    const std::string time = w.timestamp == 540000000 ? "5.4e+08" : std::to_string(w.timestamp);
+    text += fmt::format("\"{}\",{},{:.15g},{:.15g},{:.15g},{:.15g},{:.15g}\n", i + 1, time, w.open, w.high, w.low,
+                        w.close, w.volume);
+  }
+  ASSERT_NE(text.find(",5.4e+08,"), std::string::npos);
+  const fs::path input = dir_ / "r.csv", output = dir_ / "features.csv";
+  write_file_atomically(input, text);
+  const Result r = snipe("features --csv " + input.string() + " --out " + output.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  const Table expected = compute_indicators(written);
+  const std::string out = read_file(output);
+  csv::LineReader lines(out);
+  std::vector<std::string> fields;
+  lines.next();  // header
+  std::size_t row = 0, values = 0;
+  for (; const auto line = lines.next(); ++row) {
+    csv::split_line(*line, fields);
+    ASSERT_EQ(fields.size(), 1 + kIndicatorCount) << "row " << row;
+    EXPECT_EQ(csv::parse_int(fields[0]), written[row].timestamp) << "row " << row;
+    for (std::size_t i = 0; i < kIndicatorCount; ++i) {
+      if (std::isnan(expected.at(row, i))) continue;
+      EXPECT_EQ(csv::parse_double(fields[1 + i]), expected.at(row, i)) << kIndicatorNames[i] << " row " << row;
+      ++values;
+    }
+  }
+  EXPECT_EQ(row, written.size());
+  EXPECT_GT(values, written.size() * kIndicatorCount / 2) << "the indicators past their warm-up";
+}
+
 TEST_F(CliTest, BadConfigFailsNamingFileAndField) {
   const fs::path config = dir_ / "bad.toml";
   write_file_atomically(config, "[labels]\nstop_loss = 2.0\n");
@@ -117,7 +174,7 @@ TEST_F(CliTest, BadConfigFailsNamingFileAndField) {
 
 TEST_F(CliTest, JsonLogLinesCarryRankLevelAndMessage) {
   const std::string input = "data/sample/slow_bleed.csv";
-  const Result r = snipe("features --log-format json --csv " + input + " --out " +
+  const Result r = snipe("features --log-format json --log-level debug --csv " + input + " --out " +
                          (dir_ / "f.csv").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream lines(r.err);
@@ -130,7 +187,7 @@ TEST_F(CliTest, JsonLogLinesCarryRankLevelAndMessage) {
     const std::string ts = entry["ts"];  // UTC with milliseconds
     EXPECT_TRUE(std::regex_match(ts, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"))) << ts;
   }
-  EXPECT_GE(parsed, 2u) << "resolved settings and the summary line";
+  EXPECT_GE(parsed, 2u) << "resolved settings (debug) and the summary line";
 }
 
 TEST_F(CliTest, JsonTimestampsAreUtcWhateverTheLocalTimeZone) {
@@ -147,7 +204,8 @@ TEST_F(CliTest, JsonTimestampsAreUtcWhateverTheLocalTimeZone) {
 }
 
 TEST_F(CliTest, ResolvedSettingsShowCommandLineOverrides) {
-  const Result r = snipe("features --validate --interval-s 86400 --csv data/sample/slow_bleed.csv --out " +
+  const Result r = snipe("features --log-level debug --validate --interval-s 86400 --csv "
+                         "data/sample/slow_bleed.csv --out " +
                          (dir_ / "f.csv").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("interval_s = 86400"), std::string::npos) << r.err;
@@ -159,7 +217,7 @@ TEST_F(CliTest, RankComesFromTheLauncherEnvironment) {
   EXPECT_NE(r.err.find("[rank 0]"), std::string::npos);
   const Result ranked = [&] {
     ::setenv("OMPI_COMM_WORLD_RANK", "3", 1);
-    Result result = snipe("features --csv data/sample/slow_bleed.csv --out " +
+    Result result = snipe("features --log-level debug --csv data/sample/slow_bleed.csv --out " +
                           (dir_ / "g.csv").string());
     ::unsetenv("OMPI_COMM_WORLD_RANK");
     return result;

@@ -162,6 +162,27 @@ TEST(CollectCli, AnyExceptionOnOneRankEndsTheJobInsteadOfHangingIt) {
   EXPECT_NE(err.find("rank 1 on"), std::string::npos) << err;
 }
 
+// Occurrences of `needle` in `text`.
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST(CollectCli, ABadConfigOnEveryRankIsReportedOnceWithoutAnAbort) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";
+  testing::TempDir dir;
+  write_file_atomically(dir / "bad.toml", "[labels]\nstop_loss = 2.0\n");
+  std::string err;
+  const int status = run_command("timeout 60 " + mpirun(2) + std::string(SNIPE_BINARY) + " collect --config " +
+                                     (dir / "bad.toml").string() + " --out " + (dir / "x").string(),
+                                 dir.path(), &err);
+  EXPECT_EQ(status, 1) << err;
+  EXPECT_EQ(count_of(err, "labels.stop_loss = 2 must be in (0, 1)"), 1u) << err;
+  EXPECT_EQ(err.find("MPI_ABORT"), std::string::npos) << "a clean exit, not an abort:\n" << err;
+  EXPECT_FALSE(fs::exists(dir / "x" / "manifest.json"));
+}
+
 TEST(CollectCli, CsvDirOnTheCommandLineOverridesTheConfig) {
   testing::TempDir dir;
   std::string err;

@@ -81,7 +81,7 @@ class BirdeyeEndToEnd : public ::testing::Test {
 
   testing::MockProvider mock_;
   testing::TempDir dir_;
-  Config config_;
+  SourceConfig config_;
   std::vector<std::string> addresses_;
   std::map<std::string, CandleSeries> series_;
 };
@@ -199,7 +199,7 @@ TEST_F(BirdeyeEndToEnd, AnotherRankRestoresTheDiscoveryThroughTheFactoryBuiltSou
 TEST(GeckoTerminalEndToEnd, CollectsPoolsWithoutAKey) {
   testing::MockProvider mock;
   const simulator::SimulatorOptions market{.seed = 9, .tokens = 2, .min_candles = 200, .max_candles = 250};
-  Config config;
+  SourceConfig config;
   config.source.kind = SourceKind::kGeckoTerminal;
   config.geckoterminal.endpoint.base_url = mock.base_url();
   config.geckoterminal.endpoint.requests_per_second = 50;

@@ -341,10 +341,10 @@ TEST(MarketSimulator, TokenIdsRoundTripAndRejectLookalikes) {
 TEST(MarketSimulator, InvalidOptionsAreRejected) {
   SimulatorOptions options;
   options.min_candles = 900;
-  EXPECT_THROW(simulator::validate_options(options), ConfigError);
+  EXPECT_THROW(simulator::validate_options(options, "test"), ConfigError);
   options = SimulatorOptions{};
   options.interval_s = 0;
-  EXPECT_THROW(simulator::validate_options(options), ConfigError);
+  EXPECT_THROW(simulator::validate_options(options, "test"), ConfigError);
   EXPECT_THROW(SyntheticSource{options}, ConfigError);
 }
 

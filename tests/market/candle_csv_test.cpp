@@ -43,6 +43,38 @@ TEST(CandleCsv, AcceptsIsoDatesForDailyFiles) {
   EXPECT_EQ(candles[2].timestamp, candles[1].timestamp);
 }
 
+TEST(CandleCsv, IntegralTimestampsInAnyNumericNotationAreUnixSeconds) {
+  // As R's write.csv writes a data frame: a quoted header, a row-name column, and
+  // 540000000 printed as 5.4e+08 because that is shorter.
+  const auto candles = parse_candles_csv(
+      "\"\",\"timestamp\",\"open\",\"high\",\"low\",\"close\",\"volume\"\n"
+      "\"534\",539999700,1,2,0.5,1.5,100\n"
+      "\"535\",5.4e+08,1,2,0.5,1.5,100\n"
+      "\"536\",540000300.0,1,2,0.5,1.5,100\n"
+      "\"537\",5.400006E8,1,2,0.5,1.5,100\n",
+      "r.csv");
+  ASSERT_EQ(candles.size(), 4u);
+  EXPECT_EQ(candles[0].timestamp, 539999700);
+  EXPECT_EQ(candles[1].timestamp, 540000000);
+  EXPECT_EQ(candles[2].timestamp, 540000300);
+  EXPECT_EQ(candles[3].timestamp, 540000600);
+}
+
+TEST(CandleCsv, FractionalOrNonFiniteTimestampIsRefusedWithTheLine) {
+  const std::string fraction = parse_error(
+      "timestamp,open,high,low,close,volume\n"
+      "1700000000,1,2,0.5,1.5,100\n"
+      "1.7000003005e9,1,2,0.5,1.5,100\n");
+  EXPECT_NE(fraction.find("in.csv:3: field 'timestamp' '1.7000003005e9' is not a whole number of seconds"),
+            std::string::npos)
+      << fraction;
+  for (const char* bad : {"nan", "inf", "1e300"}) {
+    const std::string message =
+        parse_error(std::string("timestamp,open,high,low,close,volume\n") + bad + ",1,2,0.5,1.5,100\n");
+    EXPECT_NE(message.find("in.csv:2: field 'timestamp'"), std::string::npos) << bad << ": " << message;
+  }
+}
+
 TEST(CandleCsv, MalformedRowNamesFileLineFieldAndValue) {
   const std::string message = parse_error(
       "timestamp,open,high,low,close,volume\n"

@@ -69,6 +69,7 @@ TEST(PredictCli, PrintsTheLastWindowsPredictionAsTheShimDoes) {
   EXPECT_EQ(line["max_profit"].get<double>(), want.max_profit);
   EXPECT_EQ(line["rug_prob"].get<double>(), want.rug_prob);
   EXPECT_EQ(line["model_version"], "export");
+  EXPECT_EQ(run.err, "") << "a utility command prints its result, not its settings";
 }
 
 TEST(PredictCli, AllPrintsEveryWindowEndInOrder) {

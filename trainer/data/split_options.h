@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 namespace snipe::trainer {
 
@@ -16,5 +17,9 @@ struct SplitOptions {
   bool whole_tokens = false;     // true: tokens (not time) are split; a token is on one side
   std::uint64_t seed = 42;       // token assignment when whole_tokens
 };
+
+// The [split] rules (fractions in (0, 1) leaving test a share); messages read
+// "origin: split.<field> = value must be <rule>". Throws ConfigError.
+void validate_options(const SplitOptions& options, std::string_view origin);
 
 }  // namespace snipe::trainer

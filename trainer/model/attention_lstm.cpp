@@ -8,7 +8,7 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
-#include "shared/config/config.h"
+#include "trainer/model/model_options.h"
 #include "shared/core/errors.h"
 #include "trainer/model/lstm_kernel.h"
 
@@ -138,7 +138,7 @@ std::string program(const ModelOptions& o) {
 }  // namespace
 
 torch::jit::Module build_attention_lstm(const ModelOptions& o, std::uint64_t seed, LstmKernel kernel) {
-  validate_model_options(o, "model options");
+  validate_options(o, "model options");
   torch::manual_seed(seed);
   torch::jit::Module module("SnipeAttentionLstm");
   module.register_attribute("training", c10::BoolType::get(), true);  // read by dropout and lstm

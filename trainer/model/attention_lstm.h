@@ -36,7 +36,7 @@ enum class LstmKernel {
 // A fresh module with PyTorch's default initialisation (uniform +-1/sqrt(fan_in) for
 // linear and LSTM weights, LayerNorm 1 and 0), drawn from torch's generator seeded with
 // `seed`. Every parameter requires grad; the module starts in training mode.
-// Throws ConfigError (snipe::validate_model_options) when the sizes do not fit together.
+// Throws ConfigError (trainer::validate_options) when the sizes do not fit together.
 torch::jit::Module build_attention_lstm(const ModelOptions& options, std::uint64_t seed,
                                        LstmKernel kernel = LstmKernel::kFused);
 

@@ -40,4 +40,9 @@ struct ModelOptions {
   double head_dropout = 0.2;             // before the three heads
 };
 
+// The [model] rules (sizes >= 1, heads divides 2 * lstm2_hidden, dropouts in [0, 1)),
+// also for options that did not come through a config (tests, benchmarks). Messages read
+// "origin: model.<field> = value must be <rule>". Throws ConfigError.
+void validate_options(const ModelOptions& options, std::string_view origin);
+
 }  // namespace snipe::trainer

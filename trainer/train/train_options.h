@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "shared/comm/comm_options.h"
 
@@ -45,5 +46,11 @@ struct DistributedOptions {
   bool pad_shards = true;  // an epoch whose examples the ranks cannot share evenly repeats its first
                            // examples to even it up (true) or drops its last ones (false)
 };
+
+// The [train] rules, the loss weights included; messages read
+// "origin: train.<field> = value must be <rule>". Throws ConfigError.
+void validate_options(const TrainOptions& options, std::string_view origin);
+// The [distributed] rules. Throws ConfigError.
+void validate_options(const DistributedOptions& options, std::string_view origin);
 
 }  // namespace snipe::trainer

@@ -1,5 +1,5 @@
 #pragma once
-// Internal to shared/config: reads one TOML [section] into typed fields, remembering
+// Internal to cli/config: reads one TOML [section] into typed fields, remembering
 // which keys it consumed so finish() can reject the rest as unknown (a typo must not
 // silently fall back to a default).
 

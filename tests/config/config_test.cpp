@@ -1,9 +1,10 @@
-#include "shared/config/config.h"
+#include "cli/config/config.h"
 
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "collector/sources/synthetic_source.h"
 #include "shared/core/errors.h"
 
 namespace snipe {
@@ -61,7 +62,7 @@ TEST(Config, ReadsEverySection) {
   )", "full.toml");
   EXPECT_EQ(config.run.log.level, spdlog::level::debug);
   EXPECT_EQ(config.run.log.format, LogFormat::kJsonLines);
-  EXPECT_EQ(config.source.kind, SourceKind::kCsv);
+  EXPECT_EQ(config.source.kind, collector::SourceKind::kCsv);
   EXPECT_EQ(config.source.csv_dir, "/data/dumps");
   EXPECT_EQ(config.synthetic.seed, 5u);
   EXPECT_EQ(config.synthetic.tokens, 3u);
@@ -358,10 +359,10 @@ TEST(Config, TrainingValuesOutOfRangeNameTheField) {
 
 TEST(Config, SharedModelRulesCarryTheirOrigin) {
   trainer::ModelOptions options;
-  EXPECT_NO_THROW(validate_model_options(options, "model options"));
+  EXPECT_NO_THROW(trainer::validate_options(options, "model options"));
   options.heads = 0;
   try {
-    validate_model_options(options, "model options");
+    trainer::validate_options(options, "model options");
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("model options: model.heads = 0"), std::string::npos)
@@ -369,10 +370,38 @@ TEST(Config, SharedModelRulesCarryTheirOrigin) {
   }
 }
 
+TEST(Config, TheSimulatorsOneRuleServesTheConfigAndTheSource) {
+  // One rule per field: the config's refusal is the simulator's own validator speaking,
+  // and a source built without a config is held to the same rule.
+  const std::string from_config = config_error("[synthetic]\nmin_candles = 10\nmax_candles = 5\n");
+  collector::simulator::SimulatorOptions options;
+  options.min_candles = 10;
+  options.max_candles = 5;
+  try {
+    collector::simulator::validate_options(options, "test.toml");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(from_config, e.what());
+  }
+  try {
+    collector::SyntheticSource source(options);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("synthetic.max_candles = 5 must be >= synthetic.min_candles (10)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Config, TheSourceGetsTheDataSetsBarSpacing) {
+  const Config config = parse_config("[validation]\ninterval_s = 60\n", "test.toml");
+  EXPECT_EQ(source_config(config).synthetic.interval_s, 60) << "simulated bars at validation.interval_s";
+}
+
 TEST(Config, ShippedConfigsLoad) {
   // Tests run from the repository root (see tests/CMakeLists.txt).
   const Config demo = load_config("configs/demo.toml");
-  EXPECT_EQ(demo.source.kind, SourceKind::kSynthetic) << "the main job runs without an API key";
+  EXPECT_EQ(demo.source.kind, collector::SourceKind::kSynthetic) << "the main job runs without an API key";
   const Config tiny = load_config("configs/tiny.toml");
   EXPECT_LT(tiny.labels.horizon, demo.labels.horizon);
   EXPECT_LT(tiny.model.lstm1_hidden, demo.model.lstm1_hidden) << "tiny trains a small model";

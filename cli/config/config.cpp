@@ -1,4 +1,4 @@
-#include "shared/config/config.h"
+#include "cli/config/config.h"
 
 #include <optional>
 #include <set>
@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "shared/config/config_fields.h"
-#include "shared/config/section_reader.h"
+#include "cli/config/config_fields.h"
+#include "cli/config/section_reader.h"
 #include "shared/core/atomic_file.h"
 #include "shared/core/errors.h"
 
@@ -83,28 +83,14 @@ Config load_config(const std::filesystem::path& path) {
   return parse_config(text, path.string());
 }
 
-SourceKind parse_source_kind(std::string_view name) {
-  for (const SourceKind kind : {SourceKind::kSynthetic, SourceKind::kBirdeye,
-                                SourceKind::kGeckoTerminal, SourceKind::kCsv}) {
-    if (name == source_kind_name(kind)) return kind;
-  }
-  throw ConfigError(fmt::format("= '{}' is not a known source; use synthetic, birdeye, "
-                                "geckoterminal or csv",
-                                name));
-}
-
-std::string_view source_kind_name(SourceKind kind) {
-  switch (kind) {
-    case SourceKind::kSynthetic:
-      return "synthetic";
-    case SourceKind::kBirdeye:
-      return "birdeye";
-    case SourceKind::kGeckoTerminal:
-      return "geckoterminal";
-    case SourceKind::kCsv:
-      return "csv";
-  }
-  return "unknown";
+collector::SourceConfig source_config(const Config& config) {
+  collector::SourceConfig source{.source = config.source,
+                                 .synthetic = config.synthetic,
+                                 .birdeye = config.birdeye,
+                                 .geckoterminal = config.geckoterminal,
+                                 .http = config.http};
+  source.synthetic.interval_s = config.validation.interval_s;  // bars at the data set's spacing
+  return source;
 }
 
 }  // namespace snipe

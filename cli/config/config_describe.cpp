@@ -7,8 +7,8 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
-#include "shared/config/config.h"
-#include "shared/config/config_fields.h"
+#include "cli/config/config.h"
+#include "cli/config/config_fields.h"
 
 namespace snipe {
 namespace {

@@ -1,5 +1,5 @@
 #pragma once
-// Internal to shared/config: the one list of every section's keys and the fields they
+// Internal to cli/config: the one list of every section's keys and the fields they
 // fill. Parsing (config.cpp) and describing (config_describe.cpp) both walk this list, so
 // a key added here is read, validated by type and printed, and the two cannot drift.
 //
@@ -8,7 +8,7 @@
 //   operator()(key, T& field)                  a plain key (numbers, strings, bools, lists, paths)
 //   enumerated(key, T& field, parse, name_of)  a key holding a named value of an enum
 
-#include "shared/config/config.h"
+#include "cli/config/config.h"
 
 namespace snipe::config_detail {
 
@@ -82,7 +82,7 @@ void config_fields(Fields& f, Config& c) {
   f.enumerated("log_format", c.run.log.format, parse_log_format, log_format_name);
 
   f.section("source");
-  f.enumerated("kind", c.source.kind, parse_source_kind, source_kind_name);
+  f.enumerated("kind", c.source.kind, collector::parse_source_kind, collector::source_kind_name);
   f("csv_dir", c.source.csv_dir);
 
   f.section("synthetic");
