@@ -1,6 +1,6 @@
 'use strict';
 // snipe-shim: the inference shim for Node.js. `Shim` is the native addon
-// (build/Release/snipe_shim_node.node, built by `npx cmake-js compile`); `hybridConfidence`
+// (build/Release/snipe_shim_node.node, built by scripts/build-and-test.sh); `hybridConfidence`
 // is pure JavaScript. The addon is loaded on first use of `Shim`, so hybridConfidence works
 // without a build.
 
@@ -19,7 +19,7 @@ function loadAddon() {
   } catch (cause) {
     const error = new Error(
       `snipe-shim: cannot load the native addon ${ADDON_PATH} (${cause.message}). ` +
-        'Build the C++ project (libsnipe_shim.so), then run `npx cmake-js compile` in ' +
+        'Build the C++ project (libsnipe_shim.so), then run `npm ci && npm run build` in ' +
         `${__dirname} (see scripts/build-and-test.sh).`,
       { cause },
     );

@@ -6,8 +6,8 @@
 #   SNIPE_TEST_MODEL_DIR  an export directory (model.pt, scalers.json, metadata.json) for the
 #                         addon tests; unset: those tests are skipped (the pure-JS ones run)
 #
-# Offline: cmake-js downloads no Node headers because package.json declares
-# binary.napi_versions (it uses the node-api-headers package instead).
+# Offline once node_modules exists: plain CMake builds the addon with
+# the Node-API headers from npm (node-api-headers, node-addon-api).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,19 +27,44 @@ run_logged() {
 }
 
 # npm ci only when node_modules is missing or package-lock.json changed since the last one.
-stamp=node_modules/.snipe-lock.sha256
-lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
-if [[ ! -d node_modules || ! -f "${stamp}" || "$(cat "${stamp}")" != "${lock_sum}" ]]; then
-  echo "snipe-shim: npm ci"
-  run_logged npm ci --no-audit --no-fund --loglevel=error
-  echo "${lock_sum}" >"${stamp}"
-fi
+install_modules() {
+  local stamp=node_modules/.snipe-lock.sha256 lock_sum
+  lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [[ ! -d node_modules || ! -f "${stamp}" || "$(cat "${stamp}")" != "${lock_sum}" ]]; then
+    echo "snipe-shim: npm ci"
+    run_logged npm ci --no-audit --no-fund --loglevel=error
+    echo "${lock_sum}" >"${stamp}"
+  fi
+}
 
-# configure + build rather than `cmake-js compile`: compile configures only when build/ has
-# no CMakeCache.txt yet, so a changed SNIPE_BUILD_DIR would be ignored.
-echo "snipe-shim: cmake-js configure + build (SNIPE_BUILD_DIR=${build_dir})"
-run_logged npx --no-install cmake-js configure --log-level warn --CDSNIPE_BUILD_DIR="${build_dir}"
-run_logged npx --no-install cmake-js build --log-level warn
+# Configured every time, so a changed SNIPE_BUILD_DIR is picked up. A build/ that cmake-js
+# configured (before the addon dropped it) is started over: its cache names cmake-js's
+# include folders and perhaps another generator.
+build_addon() {
+  echo "snipe-shim: cmake configure + build (SNIPE_BUILD_DIR=${build_dir})"
+  if grep -qs '^CMAKE_JS_INC' build/CMakeCache.txt; then rm -rf build; fi
+  run_logged cmake -S . -B build -DSNIPE_BUILD_DIR="${build_dir}"
+  run_logged cmake --build build
+}
+
+# Runs the node --test suite with the node command "$2..." and prints "$1" (which Node ran)
+# then the summary (# tests, # pass, # fail, ...), or the whole log when a test fails.
+# Returns node --test's status.
+node_tests() {
+  local label=$1 status=0
+  shift
+  echo "snipe-shim: node --test under ${label}"
+  "$@" --test --test-reporter=tap test/ >"${log}" 2>&1 || status=$?
+  if [[ ${status} -ne 0 ]]; then
+    cat "${log}"
+  else
+    grep -E '^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' "${log}"
+  fi
+  return "${status}"
+}
+
+install_modules
+build_addon
 
 echo "snipe-shim: tsc --noEmit (index.d.ts)"
 run_logged npx --no-install tsc -p tsconfig.json
@@ -47,13 +72,4 @@ run_logged npx --no-install tsc -p tsconfig.json
 if [[ -z "${SNIPE_TEST_MODEL_DIR:-}" ]]; then
   echo "snipe-shim: SNIPE_TEST_MODEL_DIR is not set; the addon tests will be skipped"
 fi
-# The per-test lines go to the log, printed in full when a test fails; the summary
-# (# tests, # pass, # fail, ...) is always printed. The exit status is node --test's.
-status=0
-node --test --test-reporter=tap test/ >"${log}" 2>&1 || status=$?
-if [[ ${status} -ne 0 ]]; then
-  cat "${log}"
-else
-  grep -E '^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' "${log}"
-fi
-exit "${status}"
+node_tests "the machine's Node $(node --version) ($(command -v node))" node
