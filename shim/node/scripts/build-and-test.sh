@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# Builds the Node addon against the main build's libsnipe_shim.so and runs its tests.
+# Builds the Node addon against the main build's libsnipe_shim.so and runs its tests under
+# the machine's node and under Debian 12's own Node 18 (the oldest Node package.json allows).
 #
 #   SNIPE_BUILD_DIR       the main C++ build directory (default: <repo>/build); must hold
 #                         shim/libsnipe_shim.so
 #   SNIPE_TEST_MODEL_DIR  an export directory (model.pt, scalers.json, metadata.json) for the
 #                         addon tests; unset: those tests are skipped (the pure-JS ones run)
+#   SNIPE_NODE18_DIR      where Debian's nodejs 18 packages are cached and unpacked
+#                         (default: $SNIPE_BUILD_DIR/node18; see with-debian-node18.sh)
+#   SNIPE_NODE18          0: no Node 18 run. Otherwise it runs wherever apt offers nodejs 18
+#                         and the machine's node is not 18 already; a Node 18 that cannot be
+#                         fetched or started fails the script.
 #
-# Offline once node_modules exists: plain CMake builds the addon with
+# Offline once node_modules and the Node 18 cache exist: plain CMake builds the addon with
 # the Node-API headers from npm (node-api-headers, node-addon-api).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${here}"
 build_dir="$(realpath -m "${SNIPE_BUILD_DIR:-${here}/../../build}")"
+node18_dir="$(realpath -m "${SNIPE_NODE18_DIR:-${build_dir}/node18}")"
 
 log="$(mktemp)"
 trap 'rm -f "${log}"' EXIT
@@ -63,6 +70,27 @@ node_tests() {
   return "${status}"
 }
 
+# The suite under Debian's Node 18, unless the machine's node already is 18, apt offers no
+# nodejs 18 (not Debian 12) or SNIPE_NODE18=0. Returns the run's status.
+node18_tests() {
+  local wrapper=scripts/with-debian-node18.sh apt_version version
+  if [[ "${SNIPE_NODE18:-1}" == 0 ]]; then
+    echo "snipe-shim: no Node 18 run (SNIPE_NODE18=0)"
+    return 0
+  fi
+  if [[ "$(node --version)" == v18.* ]]; then
+    echo "snipe-shim: the machine's node is Node 18 already; no second run"
+    return 0
+  fi
+  if ! apt_version="$(${wrapper} --apt-version)"; then
+    echo "snipe-shim: no Node 18 run: apt offers no nodejs 18 (not Debian 12)"
+    return 0
+  fi
+  version="$(${wrapper} "${node18_dir}" /usr/bin/node --version)" || return 1
+  node_tests "Debian's Node ${version} (nodejs ${apt_version}, ${node18_dir})" \
+    "${wrapper}" "${node18_dir}" /usr/bin/node
+}
+
 install_modules
 build_addon
 
@@ -72,4 +100,8 @@ run_logged npx --no-install tsc -p tsconfig.json
 if [[ -z "${SNIPE_TEST_MODEL_DIR:-}" ]]; then
   echo "snipe-shim: SNIPE_TEST_MODEL_DIR is not set; the addon tests will be skipped"
 fi
-node_tests "the machine's Node $(node --version) ($(command -v node))" node
+# Both runs always; either failing fails the script.
+status=0
+node_tests "the machine's Node $(node --version) ($(command -v node))" node || status=1
+node18_tests || status=1
+exit "${status}"
