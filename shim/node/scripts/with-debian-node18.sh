@@ -22,10 +22,10 @@
 # started.
 set -euo pipefail
 
-# Prints the highest nodejs 18.x version apt offers; nothing when none.
+# Prints the highest nodejs 18.x version apt offers; nothing when none (or no apt).
 apt_node18_version() {
-  apt-cache madison nodejs 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
-    grep '^18\.' | sort -V | tail -n 1
+  { apt-cache madison nodejs 2>/dev/null || true; } |
+    awk -F'|' '{ gsub(/ /, "", $2); if ($2 ~ /^18\./) print $2 }' | sort -V | tail -n 1
 }
 
 # Prints what to download, one apt-get argument a line: nodejs and libnode pinned to
@@ -53,6 +53,7 @@ fetch() {
   mkdir -p "${cache}/debs" "${cache}/prefix"
   local packages
   mapfile -t packages < <(packages_to_fetch "${version}")
+  ((${#packages[@]} > 0)) || fail "apt-cache found no packages for nodejs=${version}"
   echo "with-debian-node18: fetching ${packages[*]} into ${cache}" >&2
   log=$(mktemp)
   # The apt output only when it fails (as root it warns that _apt cannot write the folder).
