@@ -86,7 +86,10 @@ node18_tests() {
     echo "snipe-shim: no Node 18 run: apt offers no nodejs 18 (not Debian 12)"
     return 0
   fi
-  version="$(${wrapper} "${node18_dir}" /usr/bin/node --version)" || return 1
+  if ! version="$(${wrapper} "${node18_dir}" /usr/bin/node --version)"; then
+    echo "snipe-shim: Debian's Node 18 does not run here (above); SNIPE_NODE18=0 skips it" >&2
+    return 1
+  fi
   node_tests "Debian's Node ${version} (nodejs ${apt_version}, ${node18_dir})" \
     "${wrapper}" "${node18_dir}" /usr/bin/node
 }
