@@ -129,8 +129,9 @@ Latency measure(int warmup, int timed, const std::function<void()>& work) {
 // fact or two unknown now and then, as live tokens have).
 struct Tokens {
   std::vector<CandleSeries> candles;
+  std::vector<std::vector<shim::Candle>> bars;  // the same candles as the shim's API takes them
   std::vector<ContextValues> context;
-  std::vector<TokenInput> inputs;  // views of the two above
+  std::vector<TokenInput> inputs;  // views of bars and context
 };
 
 Tokens make_tokens(std::size_t count, std::size_t candles) {
@@ -140,6 +141,7 @@ Tokens make_tokens(std::size_t count, std::size_t candles) {
   for (std::size_t k = 0; k < count; ++k) {
     const double price = std::pow(10.0, -6.0 + 6.0 * unit(rng));
     out.candles.push_back(testing::random_walk(candles, static_cast<std::uint32_t>(100 + k), price));
+    out.bars.push_back(shim::shim_candles(out.candles.back()));
     const double values[kContextFieldCount] = {
         std::pow(10.0, 3.0 + 2.0 * unit(rng)),  // initial_liquidity_usd
         0.1 + 0.8 * unit(rng),                  // top10_holder_share
@@ -155,7 +157,7 @@ Tokens make_tokens(std::size_t count, std::size_t candles) {
     }
     out.context.push_back(std::move(context));
   }
-  for (std::size_t k = 0; k < count; ++k) out.inputs.push_back({out.candles[k], out.context[k]});
+  for (std::size_t k = 0; k < count; ++k) out.inputs.push_back({out.bars[k], out.context[k]});
   return out;
 }
 

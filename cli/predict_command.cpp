@@ -8,8 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "shared/core/errors.h"
 #include "shared/features/context.h"
 #include "shared/market/candle_csv.h"
+#include "shim/src/model_inputs.h"
 #include "snipe/shim.h"
 
 namespace snipe::cli {
@@ -64,11 +66,11 @@ void print_line(std::int64_t timestamp, const shim::Prediction& p) {
 }
 
 // Every window end from the first the model accepts, in batches of kBatch.
-void predict_all(const shim::Shim& model, const CandleSeries& candles, const shim::ContextValues& context) {
+void predict_all(const shim::Shim& model, shim::CandleSpan candles, const shim::ContextValues& context) {
   for (std::size_t end = model.min_candles(); end <= candles.size(); end += kBatch) {
     std::vector<shim::TokenInput> batch;
     for (std::size_t e = end; e < end + kBatch && e <= candles.size(); ++e) {
-      batch.push_back({CandleSpan(candles).first(e), context});
+      batch.push_back({candles.first(e), context});
     }
     const std::vector<shim::BatchItem> items = model.predict_batch(batch);
     for (std::size_t k = 0; k < items.size(); ++k) {
@@ -79,10 +81,10 @@ void predict_all(const shim::Shim& model, const CandleSeries& candles, const shi
 }
 
 int run_predict(const PredictOptions& options) {
-  const CandleSeries candles = read_candles_csv(options.csv);
+  const std::vector<shim::Candle> candles = shim::shim_candles(read_candles_csv(options.csv));
   const shim::ContextValues context = read_context(options.context_file);
-  const shim::Shim model(options.model_dir, {.intra_op_threads = options.threads, .watch = false});
   try {
+    const shim::Shim model(options.model_dir, {.intra_op_threads = options.threads, .watch = false});
     if (options.all) {
       predict_all(model, candles, context);
     } else {
@@ -91,6 +93,8 @@ int run_predict(const PredictOptions& options) {
     }
   } catch (const shim::InputError& e) {
     throw DataError(fmt::format("{}: {}", options.csv, e.what()));
+  } catch (const shim::ModelError& e) {
+    throw DataError(e.what());  // names the model file and what to do
   }
   return 0;
 }

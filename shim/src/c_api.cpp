@@ -12,14 +12,14 @@
 
 #include "snipe/shim.h"
 
-// snipe_candle is read in place as snipe::Candle.
-static_assert(sizeof(snipe_candle) == sizeof(snipe::Candle));
-static_assert(offsetof(snipe_candle, timestamp) == offsetof(snipe::Candle, timestamp));
-static_assert(offsetof(snipe_candle, open) == offsetof(snipe::Candle, open));
-static_assert(offsetof(snipe_candle, high) == offsetof(snipe::Candle, high));
-static_assert(offsetof(snipe_candle, low) == offsetof(snipe::Candle, low));
-static_assert(offsetof(snipe_candle, close) == offsetof(snipe::Candle, close));
-static_assert(offsetof(snipe_candle, volume) == offsetof(snipe::Candle, volume));
+// snipe_candle is read in place as snipe::shim::Candle: the same fields at the same offsets.
+static_assert(sizeof(snipe_candle) == sizeof(snipe::shim::Candle));
+static_assert(offsetof(snipe_candle, timestamp) == offsetof(snipe::shim::Candle, timestamp));
+static_assert(offsetof(snipe_candle, open) == offsetof(snipe::shim::Candle, open));
+static_assert(offsetof(snipe_candle, high) == offsetof(snipe::shim::Candle, high));
+static_assert(offsetof(snipe_candle, low) == offsetof(snipe::shim::Candle, low));
+static_assert(offsetof(snipe_candle, close) == offsetof(snipe::shim::Candle, close));
+static_assert(offsetof(snipe_candle, volume) == offsetof(snipe::shim::Candle, volume));
 
 struct snipe_shim {
   snipe::shim::Shim shim;
@@ -68,7 +68,7 @@ snipe::shim::TokenInput token_input(const snipe_token& token) {
   if (token.candle_count > 0 && token.candles == nullptr) throw InputError("token: candles is NULL");
   if (token.context_count > 0 && token.context == nullptr) throw InputError("token: context is NULL");
   snipe::shim::TokenInput input;
-  input.candles = snipe::CandleSpan(reinterpret_cast<const snipe::Candle*>(token.candles), token.candle_count);
+  input.candles = snipe::shim::CandleSpan(reinterpret_cast<const snipe::shim::Candle*>(token.candles), token.candle_count);
   input.context.reserve(token.context_count);
   for (std::size_t i = 0; i < token.context_count; ++i) {
     const snipe_context_field& field = token.context[i];

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "shared/core/errors.h"
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
 #include "shared/store/export_format.h"

@@ -21,7 +21,7 @@ constexpr Reason kRefused[] = {Reason::kNonFinite,          Reason::kNonPositive
 
 constexpr std::int64_t kLatestSeconds = 100'000'000'000;
 
-void check_candles(CandleSpan candles, std::size_t window, std::string_view token) {
+void check_candles(snipe::CandleSpan candles, std::size_t window, std::string_view token) {
   const std::size_t needed = min_candles_for(window);
   if (candles.size() < needed) {
     throw InputError(fmt::format("{}: {} candles, but the model needs at least {} ({} for its window + {} of "
@@ -55,7 +55,23 @@ void append_floats(std::vector<float>& out, const std::array<double, N>& row) {
 
 std::size_t min_candles_for(std::size_t window) { return window + kModelFeatureWarmup; }
 
-WindowFeatures window_features(CandleSpan candles, std::size_t window, std::string_view token) {
+std::vector<snipe::Candle> feature_candles(CandleSpan candles) {
+  std::vector<snipe::Candle> out(candles.size());
+  std::transform(candles.begin(), candles.end(), out.begin(), [](const Candle& c) {
+    return snipe::Candle{c.timestamp, c.open, c.high, c.low, c.close, c.volume};
+  });
+  return out;
+}
+
+std::vector<Candle> shim_candles(snipe::CandleSpan candles) {
+  std::vector<Candle> out(candles.size());
+  std::transform(candles.begin(), candles.end(), out.begin(), [](const snipe::Candle& c) {
+    return Candle{c.timestamp, c.open, c.high, c.low, c.close, c.volume};
+  });
+  return out;
+}
+
+WindowFeatures window_features(snipe::CandleSpan candles, std::size_t window, std::string_view token) {
   check_candles(candles, window, token);
   WindowFeatures out;
   out.candle.reserve(window * kCandleFeatureCount);
@@ -104,7 +120,7 @@ void write_model_inputs(const TokenInput& token, std::size_t window, const Scale
                         std::string_view token_name, std::span<float> candles, std::span<float> indicators,
                         std::span<float> context) {
   const TokenContext facts = parse_context(token.context, token_name);
-  WindowFeatures features = window_features(token.candles, window, token_name);
+  WindowFeatures features = window_features(feature_candles(token.candles), window, token_name);
   for (std::size_t r = 0; r < window; ++r) {
     scalers.candle.apply(std::span(features.candle).subspan(r * kCandleFeatureCount, kCandleFeatureCount));
     scalers.indicator.apply(std::span(features.indicator).subspan(r * kIndicatorFeatureCount, kIndicatorFeatureCount));

@@ -15,6 +15,7 @@
 
 #include "shared/features/context.h"
 #include "shared/features/scaling.h"
+#include "shared/market/candle.h"
 #include "snipe/shim.h"
 
 namespace snipe::shim {
@@ -22,6 +23,11 @@ namespace snipe::shim {
 // The fewest candles a window of `window` rows needs: every model feature is defined from
 // row kModelFeatureWarmup on.
 std::size_t min_candles_for(std::size_t window);
+
+// The public bars (shim.h) as the feature library's (shared/market/candle.h), and back:
+// the same fields, units and order, copied (48 bytes a bar).
+std::vector<snipe::Candle> feature_candles(CandleSpan candles);
+std::vector<Candle> shim_candles(snipe::CandleSpan candles);
 
 // The unscaled model features of the last `window` rows, as stored in a shard (float32).
 struct WindowFeatures {
@@ -35,7 +41,7 @@ struct WindowFeatures {
 // milliseconds rather than seconds. Market
 // anomalies the collector also flags (gaps, spikes, dead or stale runs) are served: they
 // are what a live token does.
-WindowFeatures window_features(CandleSpan candles, std::size_t window, std::string_view token);
+WindowFeatures window_features(snipe::CandleSpan candles, std::size_t window, std::string_view token);
 
 // The context by name, every field present once, known values finite. Throws InputError.
 TokenContext parse_context(const ContextValues& values, std::string_view token);

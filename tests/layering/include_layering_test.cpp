@@ -81,5 +81,20 @@ TEST(IncludeLayering, ShimStandsOnSharedAlone) {
   EXPECT_TRUE(bad.empty()) << "the shim links only the feature library:" << lines(bad);
 }
 
+TEST(IncludeLayering, TheShimsPublicHeadersStandAlone) {
+  // A bot developer reads include/snipe/ and nothing else: its headers include the
+  // standard library (or the C library, for the C ABI) and each other only.
+  std::vector<std::string> bad;
+  std::size_t seen = 0;
+  for (const Include& include : includes_under(kRoot, "shim/include")) {
+    ++seen;
+    const bool sibling = !include.angled && include.header.starts_with("snipe/");
+    const bool standard = include.angled && include.header.find('/') == std::string::npos;
+    if (!sibling && !standard) bad.push_back(fmt::format("{}:{} includes {}", include.file, include.line, include.header));
+  }
+  EXPECT_GT(seen, 5u);
+  EXPECT_TRUE(bad.empty()) << lines(bad);
+}
+
 }  // namespace
 }  // namespace snipe::testing

@@ -60,7 +60,7 @@ TEST(ShimFeatures, AWindowEqualsTheStoredShardFeaturesBitForBit) {
   std::size_t windows = 0;
   for (const SeriesRecord& series : data.series) {
     for (std::size_t end = min_candles_for(kWindow) - 1; end < series.candles.size(); end += 17) {
-      const WindowFeatures got = window_features(CandleSpan(series.candles).first(end + 1), kWindow, "token");
+      const WindowFeatures got = window_features(snipe::CandleSpan(series.candles).first(end + 1), kWindow, "token");
       const std::size_t first = end + 1 - kWindow;
       const auto stored_candle = std::span(series.candle_features)
                                      .subspan(first * kCandleFeatureCount, kWindow * kCandleFeatureCount);
@@ -112,7 +112,7 @@ TEST(ShimFeatures, UnsortedOrRepeatedTimestampsAreRefused) {
 
 TEST(ShimFeatures, MillisecondTimestampsAreRefusedWithTheFix) {
   CandleSeries candles = random_walk(100, 3);
-  for (Candle& c : candles) c.timestamp *= 1000;
+  for (snipe::Candle& c : candles) c.timestamp *= 1000;
   const std::string message = message_of([&] { window_features(candles, kWindow, "token"); });
   EXPECT_NE(message.find("looks like milliseconds"), std::string::npos) << message;
 }
@@ -173,7 +173,8 @@ TEST(ShimInputs, ScalesTheWindowAndContextAsTheTrainerDoes) {
   TokenContext facts;
   facts[ContextField::kAgeHours] = 3.0;
   std::vector<float> c(kWindow * kCandleFeatureCount), i(kWindow * kIndicatorFeatureCount), x(kContextFeatureCount);
-  write_model_inputs({candles, context_values(facts)}, kWindow, scalers, "token", c, i, x);
+  const std::vector<Candle> bars = shim_candles(candles);
+  write_model_inputs({bars, context_values(facts)}, kWindow, scalers, "token", c, i, x);
 
   const WindowFeatures raw = window_features(candles, kWindow, "token");
   for (std::size_t k = 0; k < c.size(); ++k) {

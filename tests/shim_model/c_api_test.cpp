@@ -33,7 +33,7 @@ struct CToken {
 
 CToken c_token(std::size_t bars, std::uint32_t seed) {
   CToken token;
-  for (const Candle& c : snipe::testing::random_walk(bars, seed, 0.02)) {
+  for (const snipe::Candle& c : snipe::testing::random_walk(bars, seed, 0.02)) {
     token.candles.push_back({c.timestamp, c.open, c.high, c.low, c.close, c.volume});
   }
   for (const std::string_view name : kContextFieldNames) token.context.push_back({name.data(), 0.0, 0});

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "shared/core/atomic_file.h"
+#include "shim/src/model_inputs.h"
 #include "snipe/shim.h"
 #include "tests/shim/token_context.h"
 #include "tests/shim_model/registry.h"
@@ -26,8 +27,8 @@ using snipe::testing::Registry;
 using snipe::testing::TempDir;
 using snipe::testing::trained_export;
 
-const CandleSeries& candles() {
-  static const CandleSeries series = snipe::testing::random_walk(200, 17, 0.004);
+const std::vector<Candle>& candles() {
+  static const std::vector<Candle> series = shim_candles(snipe::testing::random_walk(200, 17, 0.004));
   return series;
 }
 TokenInput token() { return {candles(), snipe::testing::context_values(TokenContext{})}; }

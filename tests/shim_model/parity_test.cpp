@@ -7,6 +7,7 @@
 #include "shared/core/atomic_file.h"
 #include "shared/features/model_features.h"
 #include "shared/store/export_format.h"
+#include "shim/src/model_inputs.h"
 #include "snipe/shim.h"
 #include "tests/shim/token_context.h"
 #include "tests/shim_model/trained_export.h"
@@ -29,10 +30,20 @@ std::vector<std::uint32_t> sample(const trainer::DataSet& data, std::size_t wind
   return out;
 }
 
+// The bars of series `s` as the public API takes them, converted once (a TokenInput holds
+// a span). REQUIRES: one data set per test binary.
+const std::vector<Candle>& public_candles(const trainer::DataSet& data, std::size_t s) {
+  static const std::vector<std::vector<Candle>> all = [&] {
+    std::vector<std::vector<Candle>> out;
+    for (const SeriesRecord& series : data.series) out.push_back(shim_candles(series.candles));
+    return out;
+  }();
+  return all[s];
+}
+
 TokenInput token_of(const trainer::DataSet& data, std::uint32_t example) {
   const Example& ex = data.examples[example];
-  const SeriesRecord& series = data.series[ex.series];
-  return {CandleSpan(series.candles).first(ex.end_row + 1), context_values(series.context)};
+  return {CandleSpan(public_candles(data, ex.series)).first(ex.end_row + 1), context_values(data.series[ex.series].context)};
 }
 
 class ShimParity : public ::testing::Test {

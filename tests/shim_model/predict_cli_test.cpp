@@ -8,6 +8,7 @@
 
 #include "shared/core/atomic_file.h"
 #include "shared/market/candle_csv.h"
+#include "shim/src/model_inputs.h"
 #include "snipe/shim.h"
 #include "tests/shim/token_context.h"
 #include "tests/shim_model/trained_export.h"
@@ -62,7 +63,7 @@ TEST(PredictCli, PrintsTheLastWindowsPredictionAsTheShimDoes) {
   facts[ContextField::kMintAuthorityRevoked] = 1;
   facts[ContextField::kCreatorPreviousLaunches] = 2;
   const Prediction want = Shim(trained_export().export_dir, {.watch = false})
-                              .predict({candles, snipe::testing::context_values(facts)});
+                              .predict({shim_candles(candles), snipe::testing::context_values(facts)});
   const json& line = run.lines[0];
   EXPECT_EQ(line["timestamp"], candles.back().timestamp);
   EXPECT_EQ(line["profitable_prob"].get<double>(), want.profitable_prob);

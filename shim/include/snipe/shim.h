@@ -16,8 +16,9 @@
 // any number of threads at once; reload() may run beside them. LibTorch's intra-op thread
 // count is per calling thread; the shim sets it on each predicting thread.
 //
-// Public API: no LibTorch types appear here (the C ABI, snipe_shim.h, is a thin layer over
-// this header).
+// Public API: this header stands alone (the standard library only; no LibTorch or other
+// snipe header), so a bot developer needs nothing beyond include/snipe/. The C ABI,
+// snipe_shim.h, is a thin layer over it.
 
 #include <chrono>
 #include <cstddef>
@@ -26,26 +27,42 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "shared/core/errors.h"
-#include "shared/market/candle.h"
-
 namespace snipe::shim {
 
+// One OHLCV bar as the bot holds it (the C ABI's snipe_candle has the same layout).
+struct Candle {
+  std::int64_t timestamp = 0;  // bar open time, Unix seconds (UTC), not milliseconds
+  double open = 0.0;           // prices in the quote currency (USD), > 0
+  double high = 0.0;
+  double low = 0.0;
+  double close = 0.0;
+  double volume = 0.0;  // traded value in the bar, in the quote currency, >= 0
+
+  friend bool operator==(const Candle&, const Candle&) = default;
+};
+using CandleSpan = std::span<const Candle>;  // one token, oldest first
+
+// Base of the shim's errors; what() is the whole, user-facing message.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 // The caller's input was refused: too few candles, a NaN, unsorted timestamps, a missing
 // or unknown context field. The message names the token, the row or field, and what to do.
-class InputError : public DataError {
+class InputError : public Error {
  public:
-  using DataError::DataError;
+  using Error::Error;
 };
 // A model directory or version cannot be served: missing files, another schema or feature
 // version, feature names that differ from this build's, a model that fails its self-check.
-class ModelError : public DataError {
+class ModelError : public Error {
  public:
-  using DataError::DataError;
+  using Error::Error;
 };
 
 struct ShimOptions {
@@ -54,7 +71,8 @@ struct ShimOptions {
   std::chrono::milliseconds poll_interval{1000};     // how often the watcher looks at `current`
 };
 
-// Static token facts by name (snipe::kContextFieldNames: initial_liquidity_usd, ...). Every
+// Static token facts by name (initial_liquidity_usd, top10_holder_share,
+// mint_authority_revoked, lp_burned, creator_previous_launches, age_hours). Every
 // field must be present; std::nullopt marks a fact the bot does not know (the model then
 // sees it as missing, as in training). A known value must be finite.
 using ContextValues = std::vector<std::pair<std::string, std::optional<double>>>;

@@ -37,7 +37,7 @@ enum snipe_status {
   SNIPE_ERROR_INTERNAL = 4  /* anything else; the message says what */
 };
 
-/* One 5-minute bar; the same layout as snipe::Candle. */
+/* One 5-minute bar; the same layout as snipe::shim::Candle (snipe/shim.h). */
 typedef struct snipe_candle {
   int64_t timestamp; /* bar open time, Unix seconds (UTC), strictly increasing */
   double open, high, low, close;
