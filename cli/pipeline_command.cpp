@@ -4,11 +4,11 @@
 //   export   model.pt + scalers.json + metadata.json                      <output.dir>/train/export
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "cli/command.h"
 #include "cli/stages.h"
+#include "collector/data_set_dir.h"
 #include "shared/core/atomic_file.h"
 
 namespace snipe::cli {
@@ -24,15 +24,13 @@ struct PipelineOptions {
 
 // A short human summary of the collected data set, from its manifest (rank 0).
 void print_data_summary(const fs::path& data_dir) {
-  const auto manifest = nlohmann::json::parse(read_file(data_dir / "manifest.json"));
-  const auto& tokens = manifest["tokens"];
-  fmt::print("data set {}: {} tokens listed, {} accepted, {} rejected, {} failed\n",
-             data_dir.string(), tokens["listed"].get<int>(), tokens["accepted"].get<int>(),
-             tokens["rejected"].get<int>(), tokens["failed"].get<int>());
-  const auto& balance = manifest["label_balance"];
-  fmt::print("  {} examples over {} shards; profitable {}, rug {}\n",
-             manifest["examples"].get<std::int64_t>(), manifest["shards"].size(),
-             balance["profitable"].dump(), balance["rug"].dump());
+  const DataSetManifest manifest = collector::DataSetDir(data_dir).published_manifest().value();
+  const TokenCounts& tokens = manifest.tokens;
+  fmt::print("data set {}: {} tokens listed, {} accepted, {} rejected, {} failed\n", data_dir.string(),
+             tokens.listed, tokens.accepted, tokens.rejected, tokens.failed);
+  const auto rate = [](const std::optional<double>& r) { return r ? fmt::format("{}", *r) : "null"; };
+  fmt::print("  {} examples over {} shards; profitable {}, rug {}\n", manifest.examples, manifest.shards.size(),
+             rate(manifest.profitable_rate), rate(manifest.rug_rate));
 }
 
 int run_pipeline(const PipelineOptions& options) {

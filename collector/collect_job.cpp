@@ -18,6 +18,7 @@
 #include "collector/data_set_dir.h"
 #include "shared/core/atomic_file.h"
 #include "shared/core/hash.h"
+#include "shared/core/json_fields.h"
 #include "shared/core/progress.h"
 #include "shared/features/indicators.h"
 #include "shared/features/model_features.h"
@@ -33,13 +34,13 @@ using json = nlohmann::json;
 
 // The stored series of `wanted` tokens, from every shard of the published data set, each
 // checked against the manifest's checksum before anything is built on it.
-std::map<std::string, SeriesRecord> load_previous(const DataSetDir& data, const json& manifest,
+std::map<std::string, SeriesRecord> load_previous(const DataSetDir& data, const DataSetManifest& manifest,
                                                   const std::vector<std::string>& wanted) {
   std::map<std::string, SeriesRecord> previous;
-  for (const json& entry : manifest.at("shards")) {
-    const fs::path path = data.root() / entry.at("file").get<std::string>();
+  for (const ShardEntry& entry : manifest.shards) {
+    const fs::path path = data.root() / entry.file;
     Shard shard = read_shard(path);
-    if (hex64(content_hash(shard)) != entry.at("content_hash").get<std::string>()) {
+    if (hex64(content_hash(shard)) != entry.content_hash) {
       throw DataError(fmt::format("{}: content does not match its checksum in manifest.json (the "
                                   "file was changed or damaged); collect again without --incremental",
                                   path.string()));
@@ -101,11 +102,11 @@ std::vector<std::string> agree_on_plan(Source& source, const MpiContext& mpi, co
 
 // What identifies one job: settings, mode, rank count and the data set it starts from.
 // Checkpoints and plans of another job are never reused.
-std::string make_job_key(const CollectJobOptions& options, int size, const std::optional<json>& published) {
+std::string make_job_key(const CollectJobOptions& options, int size,
+                         const std::optional<DataSetManifest>& published) {
   return fmt::format("{}|incremental={}|ranks={}|published={}", hex64(fnv1a(options.config_fingerprint)),
                      options.incremental, size,
-                     published ? published->value("content_hash", "?") + "@" +
-                                     std::to_string(published->value("generation", 0))
+                     published ? fmt::format("{}@{}", published->content_hash, published->generation)
                                : std::string("none"));
 }
 
@@ -237,8 +238,19 @@ CollectTotals job_totals(std::size_t listed, const std::vector<TokenOutcome>& ou
           .examples = mpi.sum(static_cast<std::int64_t>(shard.examples.size()))};
 }
 
+// Rank 0: the summaries gathered from every rank, [rank].
+std::vector<RankSummary> read_summaries(const std::vector<std::string>& texts) {
+  std::vector<RankSummary> summaries;
+  for (std::size_t r = 0; r < texts.size(); ++r) {
+    const std::string from = fmt::format("the summary of rank {}", r);
+    const auto doc = parse_json(texts[r], from, "HINT: every rank must run the same snipe build");
+    summaries.push_back(rank_summary_from_json(doc, from));
+  }
+  return summaries;
+}
+
 // An incremental run extends a data set of the same source, settings and feature version.
-void require_incremental_base(const std::optional<json>& published, const Source& source,
+void require_incremental_base(const std::optional<DataSetManifest>& published, const Source& source,
                               const CollectJobOptions& options) {
   const fs::path& out_dir = options.out_dir;
   if (!published) {
@@ -246,12 +258,12 @@ void require_incremental_base(const std::optional<json>& published, const Source
                                   "manifest.json; run snipe collect without --incremental first",
                                   out_dir.string()));
   }
-  if (published->value("source", "") != source.kind()) {
+  if (published->source != source.kind()) {
     throw ConfigError(fmt::format("--incremental with source {} over a data set collected from {}; "
                                   "collect into another directory instead",
-                                  source.kind(), published->value("source", "?")));
+                                  source.kind(), published->source));
   }
-  if (published->value("base_fingerprint", "") != hex64(fnv1a(options.base_fingerprint))) {
+  if (published->base_fingerprint != hex64(fnv1a(options.base_fingerprint))) {
     throw ConfigError(fmt::format("--incremental over a data set collected with other settings or "
                                   "another feature version ({}); appending would mix them: collect "
                                   "into another directory, or run without --incremental",
@@ -268,7 +280,7 @@ CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJo
     data.tidy();  // leftovers of a killed run
   }
   mpi.barrier();
-  const std::optional<json> published = data.published_manifest();
+  const std::optional<DataSetManifest> published = data.published_manifest();
   if (options.incremental) require_incremental_base(published, source, options);
   const std::string job_key = make_job_key(options, mpi.size(), published);
   const std::vector<std::string> tokens = agree_on_plan(source, mpi, data, job_key, options.incremental);
@@ -294,11 +306,10 @@ CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJo
   const fs::path shard_path = data.shard_path(generation, mpi.rank());
   write_shard(shard_path, shard);
   const std::vector<std::string> summaries =
-      mpi.gather(rank_summary(mpi.rank(), generation, outcomes, shard, shard_path).dump());
+      mpi.gather(to_json(rank_summary(mpi.rank(), generation, outcomes, shard, shard_path)).dump());
   if (mpi.rank() == 0) {
-    std::vector<json> parsed;
-    for (const std::string& s : summaries) parsed.push_back(json::parse(s));
-    const Reports reports = make_reports(parsed, source.kind(), options, tokens.size(), generation);
+    const Reports reports =
+        make_reports(read_summaries(summaries), source.kind(), options, tokens.size(), generation);
     data.commit(generation, reports.manifest, reports.quality);
   }
   const CollectTotals totals = job_totals(tokens.size(), outcomes, shard, mpi);  // collective

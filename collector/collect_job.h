@@ -21,6 +21,7 @@
 #include "shared/features/labels.h"
 #include "shared/market/validation.h"
 #include "shared/mpi/mpi_context.h"
+#include "shared/store/data_set_manifest.h"
 
 namespace snipe::collector {
 
@@ -42,6 +43,6 @@ struct CollectTotals {
 // Collective: every rank of `mpi` must call it. Returns the job-wide totals on every rank.
 CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJobOptions& options);
 
-inline constexpr std::int64_t kManifestSchemaVersion = 1;
+using snipe::kManifestSchemaVersion;  // shared/store/data_set_manifest.h
 
 }  // namespace snipe::collector

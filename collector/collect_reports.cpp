@@ -1,13 +1,13 @@
 #include "collector/collect_reports.h"
 
+#include <algorithm>
 #include <limits>
-#include <map>
 
 #include <fmt/format.h>
 
 #include "collector/data_set_dir.h"
 #include "shared/core/hash.h"
-#include "shared/features/indicators.h"
+#include "shared/core/json_fields.h"
 #include "shared/features/model_features.h"
 
 namespace snipe::collector {
@@ -16,27 +16,136 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-json token_verdict(const TokenOutcome& o) {
+TokenVerdict token_verdict(const TokenOutcome& o) {
   static constexpr const char* kKinds[] = {"accepted", "rejected", "failed"};
-  json verdict = {{"token", o.token}, {"verdict", kKinds[static_cast<int>(o.kind)]}};
-  if (!o.failure_reason.empty()) verdict["reason"] = o.failure_reason;
-  if (!o.message.empty()) verdict["message"] = o.message;
-  return verdict;
+  return {.token = o.token, .verdict = kKinds[static_cast<int>(o.kind)], .reason = o.failure_reason,
+          .message = o.message};
 }
 
-json series_hashes(const Shard& shard) {
-  json hashes = json::array();
+std::vector<SeriesHash> series_hashes(const Shard& shard) {
+  std::vector<SeriesHash> hashes;
   const std::vector<std::uint64_t> digests = series_content_hashes(shard);
   for (std::size_t s = 0; s < digests.size(); ++s) hashes.push_back({shard.series[s].token, hex64(digests[s])});
   return hashes;
 }
 
+// Counts and verdicts of the rank's tokens.
+void add_outcomes(const std::vector<TokenOutcome>& outcomes, RankSummary& s) {
+  std::int64_t* counts[] = {&s.accepted, &s.rejected, &s.failed};
+  for (const TokenOutcome& o : outcomes) {
+    ++*counts[static_cast<int>(o.kind)];
+    s.verdicts.push_back(token_verdict(o));
+    if (o.kind == TokenOutcome::Kind::kFailed) ++s.failures[o.failure_reason];
+    if (o.kind == TokenOutcome::Kind::kAccepted && !o.failure_reason.empty()) {
+      ++s.failures[o.failure_reason + "_stored_series_kept"];
+      s.refreshes_failed.push_back(token_verdict(o));
+    }
+    for (std::size_t r = 0; r < kReasonCount; ++r) {
+      if (o.reasons[r] > 0) ++s.rejections[std::string(reason_name(static_cast<Reason>(r)))];
+    }
+  }
+}
+
+// Rows, labels and time range of the shard.
+void add_shard_facts(const Shard& shard, RankSummary& s) {
+  for (const SeriesRecord& r : shard.series) {
+    s.shard.rows += static_cast<std::int64_t>(r.candles.size());
+    s.first_timestamp = std::min(s.first_timestamp.value_or(std::numeric_limits<std::int64_t>::max()),
+                                 r.candles.front().timestamp);
+    s.last_timestamp = std::max(s.last_timestamp.value_or(std::numeric_limits<std::int64_t>::min()),
+                                r.candles.back().timestamp);
+  }
+  for (const Example& e : shard.examples) {
+    s.profitable += e.profitable;
+    s.rug += e.rug;
+  }
+}
+
+json or_null(const std::optional<std::int64_t>& value) { return value ? json(*value) : json(nullptr); }
+
+}  // namespace
+
+RankSummary rank_summary(int rank, int generation, const std::vector<TokenOutcome>& outcomes,
+                         const Shard& shard, const fs::path& shard_path) {
+  RankSummary s;
+  s.shard = {.file = DataSetDir::shard_entry(generation, rank),
+             .rank = rank,
+             .series = static_cast<std::int64_t>(shard.series.size()),
+             .examples = static_cast<std::int64_t>(shard.examples.size()),
+             .content_hash = hex64(content_hash(shard)),
+             .bytes = fs::file_size(shard_path)};
+  add_outcomes(outcomes, s);
+  add_shard_facts(shard, s);
+  s.series_hashes = series_hashes(shard);
+  return s;
+}
+
+// ---- the summary as ranks exchange it ----------------------------------------------------
+
+json to_json(const RankSummary& s) {
+  json hashes = json::array();
+  for (const SeriesHash& h : s.series_hashes) hashes.push_back({h.token, h.hash});
+  return {{"rank", s.shard.rank},         {"file", s.shard.file},
+          {"accepted", s.accepted},       {"rejected", s.rejected},
+          {"failed", s.failed},           {"series", s.shard.series},
+          {"rows", s.shard.rows},         {"examples", s.shard.examples},
+          {"profitable", s.profitable},   {"rug", s.rug},
+          {"first_timestamp", or_null(s.first_timestamp)},
+          {"last_timestamp", or_null(s.last_timestamp)},
+          {"content_hash", s.shard.content_hash},
+          {"series_hashes", hashes},      {"bytes", s.shard.bytes},
+          {"rejections", s.rejections},   {"failures", s.failures},
+          {"verdicts", to_json(s.verdicts)}, {"refreshes_failed", to_json(s.refreshes_failed)}};
+}
+
+namespace {
+
+std::vector<SeriesHash> series_hashes_from_json(const JsonFields& f) {
+  std::vector<SeriesHash> out;
+  const json& pairs = f.value("series_hashes");
+  if (!pairs.is_array()) f.refuse("series_hashes", "must be an array of [token, hash] pairs");
+  for (const json& pair : pairs) {
+    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
+      f.refuse(fmt::format("series_hashes/{}", out.size()), "must be a [token, hash] pair, is " + pair.dump());
+    }
+    out.push_back({pair[0].get<std::string>(), pair[1].get<std::string>()});
+  }
+  return out;
+}
+
+}  // namespace
+
+RankSummary rank_summary_from_json(const json& doc, const std::string& source) {
+  const JsonFields f(doc, source, "HINT: every rank must run the same snipe build");
+  const std::int64_t bytes = f.integer("bytes");
+  if (bytes < 0) f.refuse("bytes", "must be >= 0");
+  return {.shard = {.file = f.string("file"), .rank = f.integer("rank"), .series = f.integer("series"),
+                    .rows = f.integer("rows"), .examples = f.integer("examples"),
+                    .content_hash = f.string("content_hash"), .bytes = static_cast<std::uint64_t>(bytes)},
+          .accepted = f.integer("accepted"),
+          .rejected = f.integer("rejected"),
+          .failed = f.integer("failed"),
+          .profitable = f.integer("profitable"),
+          .rug = f.integer("rug"),
+          .first_timestamp = f.integer_or_null("first_timestamp"),
+          .last_timestamp = f.integer_or_null("last_timestamp"),
+          .series_hashes = series_hashes_from_json(f),
+          .rejections = counts_from_json(f, "rejections"),
+          .failures = counts_from_json(f, "failures"),
+          .verdicts = verdicts_from_json(f, "verdicts"),
+          .refreshes_failed = verdicts_from_json(f, "refreshes_failed")};
+}
+
+// ---- rank 0: the reports -----------------------------------------------------------------
+
+namespace {
+
 // The data set's hash: the series hashes of every shard, sorted by token, hashed. The
 // same data spread over any number of ranks gives the same hash.
-std::string data_set_hash(const std::vector<json>& summaries) {
+std::string data_set_hash(const std::vector<RankSummary>& summaries) {
   std::vector<std::pair<std::string, std::string>> all;
-  for (const json& s : summaries) {
-    for (const json& pair : s.at("series_hashes")) all.emplace_back(pair[0], pair[1]);
+  for (const RankSummary& s : summaries) {
+    for (const SeriesHash& h : s.series_hashes) all.emplace_back(h.token, h.hash);
   }
   std::sort(all.begin(), all.end());
   std::string joined;
@@ -44,151 +153,68 @@ std::string data_set_hash(const std::vector<json>& summaries) {
   return hex64(fnv1a(joined));
 }
 
-}  // namespace
-
-json rank_summary(int rank, int generation, const std::vector<TokenOutcome>& outcomes,
-                  const Shard& shard, const fs::path& shard_path) {
-  json s = {{"rank", rank}, {"file", DataSetDir::shard_entry(generation, rank)}};
-  std::map<std::string, std::int64_t> rejections, failures;
-  json verdicts = json::array();
-  json refreshes_failed = json::array();
-  std::int64_t counts[3] = {0, 0, 0};
-  for (const TokenOutcome& o : outcomes) {
-    ++counts[static_cast<int>(o.kind)];
-    verdicts.push_back(token_verdict(o));
-    if (o.kind == TokenOutcome::Kind::kFailed) ++failures[o.failure_reason];
-    if (o.kind == TokenOutcome::Kind::kAccepted && !o.failure_reason.empty()) {
-      ++failures[o.failure_reason + "_stored_series_kept"];
-      refreshes_failed.push_back(token_verdict(o));
-    }
-    for (std::size_t r = 0; r < kReasonCount; ++r) {
-      if (o.reasons[r] > 0) ++rejections[std::string(reason_name(static_cast<Reason>(r)))];
-    }
-  }
-  std::int64_t rows = 0, profitable = 0, rugs = 0;
-  std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
-  for (const SeriesRecord& r : shard.series) {
-    rows += static_cast<std::int64_t>(r.candles.size());
-    first = std::min(first, r.candles.front().timestamp);
-    last = std::max(last, r.candles.back().timestamp);
-  }
-  for (const Example& e : shard.examples) {
-    profitable += e.profitable;
-    rugs += e.rug;
-  }
-  s["accepted"] = counts[0];
-  s["rejected"] = counts[1];
-  s["failed"] = counts[2];
-  s["series"] = shard.series.size();
-  s["rows"] = rows;
-  s["examples"] = shard.examples.size();
-  s["profitable"] = profitable;
-  s["rug"] = rugs;
-  s["first_timestamp"] = shard.series.empty() ? json(nullptr) : json(first);
-  s["last_timestamp"] = shard.series.empty() ? json(nullptr) : json(last);
-  s["content_hash"] = hex64(content_hash(shard));
-  s["series_hashes"] = series_hashes(shard);
-  s["bytes"] = fs::file_size(shard_path);
-  s["rejections"] = rejections;
-  s["failures"] = failures;
-  s["verdicts"] = verdicts;
-  s["refreshes_failed"] = refreshes_failed;
-  return s;
-}
-
-namespace {
-
-json feature_names() {
-  const auto list = [](auto names) { return std::vector<std::string>(names.begin(), names.end()); };
-  return {{"candle_features", list(kCandleFeatureNames)},
-          {"indicator_features", list(kIndicatorFeatureNames)},
-          {"indicators", list(kIndicatorNames)},
-          {"context_fields", list(kContextFieldNames)}};
-}
-
-template <class T>
-T total(const std::vector<json>& summaries, const char* key) {
-  T sum{};
-  for (const json& s : summaries) sum += s.at(key).get<T>();
+template <class Field>
+std::int64_t total(const std::vector<RankSummary>& summaries, Field field) {
+  std::int64_t sum = 0;
+  for (const RankSummary& s : summaries) sum += field(s);
   return sum;
 }
 
-json time_range(const std::vector<json>& summaries) {
-  json range = {{"first", nullptr}, {"last", nullptr}};
-  for (const json& s : summaries) {
-    if (s["first_timestamp"].is_null()) continue;
-    if (range["first"].is_null() || s["first_timestamp"] < range["first"]) range["first"] = s["first_timestamp"];
-    if (range["last"].is_null() || s["last_timestamp"] > range["last"]) range["last"] = s["last_timestamp"];
-  }
-  return range;
+std::optional<double> rate(std::int64_t count, std::int64_t examples) {
+  if (examples == 0) return std::nullopt;
+  return static_cast<double>(count) / static_cast<double>(examples);
 }
 
-json merged_counts(const std::vector<json>& summaries, const char* key) {
-  std::map<std::string, std::int64_t> merged;
-  for (const json& s : summaries) {
-    for (const auto& [reason, count] : s.at(key).items()) merged[reason] += count.get<std::int64_t>();
+// Time range and label balance over every rank.
+void add_totals(const std::vector<RankSummary>& summaries, DataSetManifest& m) {
+  for (const RankSummary& s : summaries) {
+    m.shards.push_back(s.shard);
+    if (!s.first_timestamp) continue;
+    m.first_timestamp = std::min(m.first_timestamp.value_or(*s.first_timestamp), *s.first_timestamp);
+    m.last_timestamp = std::max(m.last_timestamp.value_or(*s.last_timestamp), *s.last_timestamp);
   }
-  return merged;
+  m.examples = total(summaries, [](const RankSummary& s) { return s.shard.examples; });
+  m.rows = total(summaries, [](const RankSummary& s) { return s.shard.rows; });
+  m.profitable_rate = rate(total(summaries, [](const RankSummary& s) { return s.profitable; }), m.examples);
+  m.rug_rate = rate(total(summaries, [](const RankSummary& s) { return s.rug; }), m.examples);
+}
+
+QualityReport quality_report(const std::vector<RankSummary>& summaries, const DataSetManifest& manifest) {
+  QualityReport q{.source = manifest.source, .generation = manifest.generation, .tokens = manifest.tokens};
+  for (const RankSummary& s : summaries) {
+    for (const auto& [reason, count] : s.rejections) q.rejections_by_reason[reason] += count;
+    for (const auto& [reason, count] : s.failures) q.failures_by_reason[reason] += count;
+    for (const TokenVerdict& v : s.verdicts) {
+      if (v.verdict != "accepted") q.not_accepted.push_back(v);
+    }
+    q.refreshes_failed.insert(q.refreshes_failed.end(), s.refreshes_failed.begin(), s.refreshes_failed.end());
+  }
+  return q;
 }
 
 }  // namespace
 
-Reports make_reports(const std::vector<json>& summaries, std::string_view source_kind,
+Reports make_reports(const std::vector<RankSummary>& summaries, std::string_view source_kind,
                      const CollectJobOptions& options, std::size_t listed, int generation) {
-  const auto examples = total<std::int64_t>(summaries, "examples");
-  const auto rate = [&](const char* key) -> json {
-    return examples == 0 ? json(nullptr)
-                         : json(static_cast<double>(total<std::int64_t>(summaries, key)) /
-                                static_cast<double>(examples));
-  };
-  json shards = json::array();
-  for (const json& s : summaries) {
-    shards.push_back({{"file", s["file"]}, {"rank", s["rank"]}, {"series", s["series"]},
-                      {"rows", s["rows"]}, {"examples", s["examples"]},
-                      {"content_hash", s["content_hash"]}, {"bytes", s["bytes"]}});
-  }
-  json manifest = {
-      {"schema_version", kManifestSchemaVersion},
-      {"shard_schema_version", kShardSchemaVersion},
-      {"generation", generation},
-      {"source", std::string(source_kind)},
-      {"config_fingerprint", hex64(fnv1a(options.config_fingerprint))},
-      {"base_fingerprint", hex64(fnv1a(options.base_fingerprint))},
-      {"feature_version", kFeatureVersion},
-      {"quality", DataSetDir::quality_entry(generation)},
-      {"ranks", summaries.size()},
-      {"shards", shards},
-      {"tokens", {{"listed", listed}, {"accepted", total<std::int64_t>(summaries, "accepted")},
-                  {"rejected", total<std::int64_t>(summaries, "rejected")},
-                  {"failed", total<std::int64_t>(summaries, "failed")}}},
-      {"examples", examples},
-      {"rows", total<std::int64_t>(summaries, "rows")},
-      {"label_balance", {{"profitable", rate("profitable")}, {"rug", rate("rug")}}},
-      {"labels", {{"horizon", options.labels.horizon}, {"take_profit", options.labels.take_profit},
-                  {"stop_loss", options.labels.stop_loss}, {"rug_drop", options.labels.rug_drop}}},
-      {"features", feature_names()},
-      {"time_range", time_range(summaries)},
-      {"content_hash", data_set_hash(summaries)},
-  };
-  json verdicts = json::array();
-  for (const json& s : summaries) {
-    for (const json& v : s["verdicts"]) {
-      if (v["verdict"] != "accepted") verdicts.push_back(v);
-    }
-  }
-  json refreshes_failed = json::array();
-  for (const json& s : summaries) {
-    for (const json& v : s["refreshes_failed"]) refreshes_failed.push_back(v);
-  }
-  json quality = {{"source", std::string(source_kind)},
-                  {"generation", generation},
-                  {"tokens", manifest["tokens"]},
-                  {"rejections_by_reason", merged_counts(summaries, "rejections")},
-                  {"failures_by_reason", merged_counts(summaries, "failures")},
-                  {"not_accepted", verdicts},
-                  {"refreshes_failed", refreshes_failed}};
-  return {std::move(manifest), std::move(quality)};
+  DataSetManifest m{.schema_version = kManifestSchemaVersion,
+                    .shard_schema_version = kShardSchemaVersion,
+                    .generation = generation,
+                    .source = std::string(source_kind),
+                    .config_fingerprint = hex64(fnv1a(options.config_fingerprint)),
+                    .base_fingerprint = hex64(fnv1a(options.base_fingerprint)),
+                    .feature_version = kFeatureVersion,
+                    .quality = DataSetDir::quality_entry(generation),
+                    .ranks = static_cast<std::int64_t>(summaries.size())};
+  m.tokens = {.listed = static_cast<std::int64_t>(listed),
+              .accepted = total(summaries, [](const RankSummary& s) { return s.accepted; }),
+              .rejected = total(summaries, [](const RankSummary& s) { return s.rejected; }),
+              .failed = total(summaries, [](const RankSummary& s) { return s.failed; })};
+  add_totals(summaries, m);
+  m.labels = options.labels;
+  m.features = this_build_feature_lists();
+  m.content_hash = data_set_hash(summaries);
+  QualityReport quality = quality_report(summaries, m);
+  return {std::move(m), std::move(quality)};
 }
-
 
 }  // namespace snipe::collector

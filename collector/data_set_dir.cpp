@@ -7,6 +7,7 @@
 
 #include "shared/core/atomic_file.h"
 #include "shared/core/errors.h"
+#include "shared/core/json_fields.h"
 
 namespace snipe::collector {
 namespace {
@@ -17,12 +18,9 @@ using json = nlohmann::json;
 constexpr std::string_view kManifest = "manifest.json";
 constexpr std::string_view kQuality = "quality.json";
 
-json read_json(const fs::path& path) {
-  try {
-    return json::parse(read_file(path));
-  } catch (const json::exception& e) {
-    throw DataError(fmt::format("{}: not valid JSON ({}); collect again", path.string(), e.what()));
-  }
+DataSetManifest read_manifest(const fs::path& path) {
+  const json doc = parse_json(read_file(path), path.string(), "HINT: collect again");
+  return data_set_manifest_from_json(doc, path.string());
 }
 
 std::string generation_name(int generation) { return fmt::format("g{:06}", generation); }
@@ -33,22 +31,22 @@ std::string shard_file_name(int rank) { return fmt::format("shard-{:05}.h5", ran
 
 DataSetDir::DataSetDir(fs::path root) : root_(std::move(root)) {}
 
-std::optional<json> DataSetDir::published_manifest() const {
+std::optional<DataSetManifest> DataSetDir::published_manifest() const {
   const fs::path path = root_ / kManifest;
   if (!fs::exists(path)) return std::nullopt;
-  return read_json(path);
+  return read_manifest(path);
 }
 
 std::vector<fs::path> DataSetDir::published_shards() const {
   std::vector<fs::path> shards;
   if (const auto manifest = published_manifest()) {
-    for (const json& shard : manifest->at("shards")) shards.push_back(root_ / shard.at("file").get<std::string>());
+    for (const ShardEntry& shard : manifest->shards) shards.push_back(root_ / shard.file);
   }
   return shards;
 }
 
-int DataSetDir::generation_after(const std::optional<json>& manifest) {
-  return manifest ? manifest->value("generation", 0) + 1 : 1;
+int DataSetDir::generation_after(const std::optional<DataSetManifest>& manifest) {
+  return manifest ? static_cast<int>(manifest->generation) + 1 : 1;
 }
 
 std::string DataSetDir::shard_entry(int generation, int rank) {
@@ -72,16 +70,16 @@ fs::path DataSetDir::checkpoint_dir(int rank, int size) const {
 
 fs::path DataSetDir::plan_path() const { return root_ / ".work" / "plan.json"; }
 
-void DataSetDir::commit(int generation, const json& manifest, const json& quality) const {
-  write_file_atomically(generation_dir(generation) / kQuality, quality.dump(2) + "\n");
+void DataSetDir::commit(int generation, const DataSetManifest& manifest, const QualityReport& quality) const {
+  write_file_atomically(generation_dir(generation) / kQuality, to_json(quality).dump(2) + "\n");
   fsync_directory(generation_dir(generation));  // the shards' names are durable
-  write_file_atomically(root_ / kManifest, manifest.dump(2) + "\n");  // the commit
+  write_file_atomically(root_ / kManifest, to_json(manifest).dump(2) + "\n");  // the commit
   tidy();
 }
 
 void DataSetDir::tidy() const {
   const auto manifest = published_manifest();
-  const int published = manifest ? manifest->value("generation", 0) : 0;
+  const int published = manifest ? static_cast<int>(manifest->generation) : 0;
   static const std::regex kGenerationFolder("g[0-9]{6}");
   static const std::regex kTempFile(R"(.*\.tmp-[0-9]+)");  // AtomicFile's, of a killed write
   for (const auto& entry : fs::directory_iterator(root_)) {

@@ -19,7 +19,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "collector/quality_report.h"
+#include "shared/store/data_set_manifest.h"
 
 namespace snipe::collector {
 
@@ -31,13 +32,14 @@ class DataSetDir {
 
   const std::filesystem::path& root() const { return root_; }
 
-  // The published manifest, or nullopt when none. Throws DataError when unreadable.
-  std::optional<nlohmann::json> published_manifest() const;
+  // The published manifest, or nullopt when none. Throws DataError naming the file and
+  // the field when unreadable.
+  std::optional<DataSetManifest> published_manifest() const;
   // Absolute paths of the shards the published manifest lists (empty when none).
   std::vector<std::filesystem::path> published_shards() const;
   // The generation a new run writes: one past the published one (1 for a new data set).
   int next_generation() const { return generation_after(published_manifest()); }
-  static int generation_after(const std::optional<nlohmann::json>& published_manifest);
+  static int generation_after(const std::optional<DataSetManifest>& published_manifest);
 
   // "g000002/shard-00000.h5": a shard's path relative to the root, as manifests list it.
   static std::string shard_entry(int generation, int rank);
@@ -48,7 +50,7 @@ class DataSetDir {
 
   // Publishes a run: its quality report into its generation folder, then manifest.json
   // (atomic rename: the commit), then tidy().
-  void commit(int generation, const nlohmann::json& manifest, const nlohmann::json& quality) const;
+  void commit(int generation, const DataSetManifest& manifest, const QualityReport& quality) const;
   // Removes generation folders other than the published one and the one before it (a
   // reader may still be loading it), temp files of killed writes, and refreshes
   // quality.json from the published generation. Idempotent.
