@@ -45,6 +45,7 @@
 #include "shared/features/model_features.h"
 #include "shared/features/scaling.h"
 #include "shared/store/export_format.h"
+#include "shared/store/export_metadata.h"
 #include "shim/src/model_inputs.h"
 #include "snipe/shim.h"
 #include "tests/support/series.h"
@@ -224,30 +225,6 @@ Scalers fit_scalers(const Tokens& tokens) {
   }
   return {robust(kCandleFeatureNames, candle_rows), standard(kIndicatorFeatureNames, indicator_rows),
           standard(kContextFeatureNames, context_rows)};
-}
-
-template <typename Names>
-json names(const Names& list) {
-  return std::vector<std::string>(list.begin(), list.end());
-}
-
-// The fields the shim checks (shim/src/export_metadata.cpp), as Job::metadata writes them.
-json metadata(std::size_t window) {
-  const auto t = static_cast<std::int64_t>(window);
-  return {
-      {"schema_version", kExportSchemaVersion},
-      {"snipe_version", SNIPE_VERSION},
-      {"model", {{"file", kExportModelFile}, {"format", "torchscript"}, {"method", "forward"},
-                 {"outputs", {"profitable", "max_profit", "rug"}}}},
-      {"inputs", {{"candles", {{"shape", {nullptr, t, kCandleFeatureCount}}, {"features", names(kCandleFeatureNames)}}},
-                  {"indicators", {{"shape", {nullptr, t, kIndicatorFeatureCount}},
-                                  {"features", names(kIndicatorFeatureNames)}}},
-                  {"context", {{"shape", {nullptr, kContextFeatureCount}}, {"features", names(kContextFeatureNames)}}}}},
-      {"window", t},
-      {"feature_version", kFeatureVersion},
-      {"scalers", kExportScalersFile},
-      {"note", "bench_shim: default model, untrained (seed 1)"},
-  };
 }
 
 // A temporary directory, removed on every way out.
@@ -437,7 +414,7 @@ int run(const BenchOptions& o, const std::string& command_line) {
     const torch::jit::Module fused = trainer::build_attention_lstm(options, 1);
     torch::jit::Module portable = trainer::portable_attention_lstm(fused, options);
     portable.eval();
-    trainer::write_export(export_dir, portable, scalers, metadata(o.window));
+    trainer::write_export(export_dir, portable, scalers, make_export_metadata(static_cast<std::int64_t>(o.window)));
   }
 
   const auto load_start = Clock::now();

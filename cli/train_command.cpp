@@ -1,8 +1,9 @@
 // snipe train: a collected data set -> a trained model, its checkpoints, metrics and test
 // report, and the export the bot loads.
 
+#include <cmath>
+
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/stages.h"
@@ -33,21 +34,19 @@ int run_train_command(const TrainCommandOptions& options) {
 
 namespace {
 
-// A metric from a metrics record: 3 decimals, or "n/a" where it is undefined (null).
-std::string metric(const nlohmann::json& value) {
-  return value.is_number() ? fmt::format("{:.3f}", value.get<double>()) : "n/a";
-}
+// A metric: 3 decimals, or "n/a" where it is undefined (NaN).
+std::string metric(double value) { return std::isnan(value) ? "n/a" : fmt::format("{:.3f}", value); }
 
 }  // namespace
 
 void print_train_summary(const trainer::TrainSummary& summary) {
-  const auto& test = summary.report.at("test");
+  const trainer::MetricsRecord& test = summary.report.test;
   fmt::print("trained {} epochs ({} steps{}{}); best epoch {}: val ROC-AUC {:.3f}\n", summary.epochs_completed,
              summary.steps, summary.stopped_early ? ", stopped early" : "", summary.resumed ? ", resumed" : "",
              summary.best_epoch + 1, summary.best_val_auc);
   fmt::print("  test: profitable ROC-AUC {}, PR-AUC {}; rug ROC-AUC {}; max_profit MAE {}\n",
-             metric(test["profitable"]["roc_auc"]), metric(test["profitable"]["pr_auc"]),
-             metric(test["rug"]["roc_auc"]), metric(test["max_profit"]["mae"]));
+             metric(test.profitable.roc_auc), metric(test.profitable.pr_auc), metric(test.rug.roc_auc),
+             metric(test.max_profit.mae));
   fmt::print("  export: {}\n", summary.export_dir.string());
 }
 

@@ -7,9 +7,8 @@
 #include <filesystem>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "shared/features/scaling.h"
+#include "shared/store/export_metadata.h"
 
 namespace snipe::shim {
 
@@ -17,7 +16,7 @@ struct ExportDescription {
   std::size_t window = 0;       // T: rows per window the model was trained on
   std::string snipe_version;    // the snipe that exported it
   Scalers scalers;              // checked: this build's feature names, finite, scale > 0
-  nlohmann::json metadata;      // the whole metadata.json
+  ExportMetadata metadata;      // the whole metadata.json
 };
 
 // Throws ModelError naming the file, the field and what to do.

@@ -10,13 +10,12 @@
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
 #include "shared/store/export_format.h"
+#include "shared/store/torchscript_loader.h"
 #include "shim/src/export_metadata.h"
 #include "shim/src/model_inputs.h"
 
 namespace snipe::shim {
 namespace {
-
-namespace fs = std::filesystem;
 
 // LibTorch's intra-op thread count is per thread (OpenMP): set it on the calling thread
 // when it differs, which after the first call on a thread costs one comparison.
@@ -24,14 +23,12 @@ void use_threads(int threads) {
   if (at::get_num_threads() != threads) at::set_num_threads(threads);
 }
 
-torch::jit::Module load_module(const fs::path& file) {
+// The shared loader's snipe::ModelError (the trainer's too) as the shim's public one.
+torch::jit::Module load_model(const std::filesystem::path& file) {
   try {
-    torch::jit::Module module = torch::jit::load(file.string());
-    module.eval();
-    return module;
-  } catch (const c10::Error& e) {
-    throw ModelError(fmt::format("{}: not a loadable TorchScript model ({}); HINT: re-export it with `snipe train`",
-                                 file.string(), e.what_without_backtrace()));
+    return load_torchscript(file);
+  } catch (const snipe::ModelError& e) {
+    throw ModelError(e.what());
   }
 }
 
@@ -77,7 +74,7 @@ ModelVersion::~ModelVersion() = default;
 
 std::shared_ptr<const ModelVersion> ModelVersion::load(const VersionRef& ref, int intra_op_threads) {
   ExportDescription description = read_export_description(ref.dir);
-  auto module = std::make_unique<Module>(Module{load_module(ref.dir / kExportModelFile)});
+  auto module = std::make_unique<Module>(Module{load_model(ref.dir / kExportModelFile)});
   // Not make_shared: the constructor is private.
   std::shared_ptr<const ModelVersion> version(new ModelVersion(ref, description.window, std::move(description.scalers),
                                                                std::move(module), intra_op_threads));

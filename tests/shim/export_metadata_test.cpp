@@ -18,18 +18,11 @@ namespace {
 using nlohmann::json;
 using snipe::testing::TempDir;
 
-json names(auto list) { return std::vector<std::string>(list.begin(), list.end()); }
-
+// What this build's trainer writes for an untrained model, exported by "0.1.0".
 json valid_metadata(int window) {
-  return {{"schema_version", kExportSchemaVersion},
-          {"feature_version", kFeatureVersion},
-          {"snipe_version", "0.1.0"},
-          {"window", window},
-          {"inputs",
-           {{"candles", {{"shape", {nullptr, window, kCandleFeatureCount}}, {"features", names(kCandleFeatureNames)}}},
-            {"indicators",
-             {{"shape", {nullptr, window, kIndicatorFeatureCount}}, {"features", names(kIndicatorFeatureNames)}}},
-            {"context", {{"shape", {nullptr, kContextFeatureCount}}, {"features", names(kContextFeatureNames)}}}}}};
+  ExportMetadata metadata = make_export_metadata(window);
+  metadata.snipe_version = "0.1.0";
+  return to_json(metadata);
 }
 
 Scalers identity_scalers() {
@@ -106,6 +99,42 @@ TEST_F(ExportMetadataTest, AMissingOrInconsistentWindowIsRefused) {
   m["window"] = 30;
   write(m);
   EXPECT_NE(refusal().find("disagrees with window 30"), std::string::npos);
+}
+
+TEST_F(ExportMetadataTest, AMistypedFieldIsRefusedNamingTheFileAndTheField) {
+  json m = valid_metadata(24);
+  m["snipe_version"] = 7;
+  write(m);
+  std::string message = refusal();
+  EXPECT_NE(message.find(kExportMetadataFile), std::string::npos) << message;
+  EXPECT_NE(message.find("field /snipe_version must be a string, is 7"), std::string::npos) << message;
+  m = valid_metadata(24);
+  m["inputs"]["context"]["features"][2] = nullptr;
+  write(m);
+  message = refusal();
+  EXPECT_NE(message.find("field /inputs/context/features/2 must be a string, is null"), std::string::npos)
+      << message;
+  m = valid_metadata(24);
+  m["thresholds"] = {{"profitable", 0.5}};
+  write(m);
+  EXPECT_NE(refusal().find("field /thresholds/rug is missing"), std::string::npos);
+}
+
+TEST_F(ExportMetadataTest, TheDescriptionHoldsTheTrainersRecordAsWritten) {
+  ExportMetadata written = make_export_metadata(24);
+  written.labels = LabelOptions{.horizon = 12, .take_profit = 0.1, .stop_loss = 0.05, .rug_drop = 0.5};
+  written.thresholds = ExportThresholds{.profitable = 0.625, .rug = 0.375};
+  written.provenance = {{"data", {{"generation", 3}}}, {"metrics", {{"val", {{"split", "val"}}}}}};
+  write(to_json(written));
+  const ExportMetadata read = read_export_description(dir_.path()).metadata;
+  EXPECT_EQ(to_json(read), to_json(written)) << "struct -> json -> struct -> json loses nothing";
+  EXPECT_EQ(read.created_at, written.created_at);
+  ASSERT_TRUE(read.labels.has_value());
+  EXPECT_EQ(read.labels->horizon, 12u);
+  EXPECT_EQ(read.labels->rug_drop, 0.5);
+  ASSERT_TRUE(read.thresholds.has_value());
+  EXPECT_EQ(read.thresholds->profitable, 0.625);
+  EXPECT_EQ(read.provenance["data"]["generation"], 3);
 }
 
 TEST_F(ExportMetadataTest, ScalersOfOtherFeaturesAreRefusedNamingTheirFile) {

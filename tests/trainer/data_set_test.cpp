@@ -51,34 +51,22 @@ fs::path first_shard_path(const fs::path& data_dir) {
   return data_dir / read_json(data_dir / "manifest.json")["shards"][0]["file"].get<std::string>();
 }
 
-// This build's feature lists, as a manifest names them.
-json feature_lists() {
-  const auto list = [](auto names) { return std::vector<std::string>(names.begin(), names.end()); };
-  return {{"candle_features", list(kCandleFeatureNames)},
-          {"indicator_features", list(kIndicatorFeatureNames)},
-          {"indicators", list(kIndicatorNames)},
-          {"context_fields", list(kContextFieldNames)}};
-}
-
 // Writes `shards` as g000001/shard-0000k.h5 plus a manifest listing them, as the collector
-// would publish them (the fields load_data_set reads).
+// would publish them (the fields load_data_set reads; counts and hashes of the whole left
+// at their defaults).
 void publish(const fs::path& data_dir, const std::vector<Shard>& shards) {
   fs::create_directories(data_dir / "g000001");
-  json entries = json::array();
+  DataSetManifest manifest{.shard_schema_version = kShardSchemaVersion, .generation = 1,
+                           .feature_version = kFeatureVersion};
   for (std::size_t k = 0; k < shards.size(); ++k) {
     const std::string file = fmt::format("g000001/shard-{:05}.h5", k);
     write_shard(data_dir / file, shards[k]);
-    entries.push_back({{"file", file}, {"content_hash", hex64(content_hash(shards[k]))}});
+    manifest.shards.push_back({.file = file, .rank = static_cast<std::int64_t>(k),
+                               .content_hash = hex64(content_hash(shards[k]))});
   }
-  const LabelOptions& l = shards.at(0).labels;
-  const json manifest = {
-      {"schema_version", collector::kManifestSchemaVersion},
-      {"shard_schema_version", kShardSchemaVersion},
-      {"shards", entries},
-      {"labels", {{"horizon", l.horizon}, {"take_profit", l.take_profit},
-                  {"stop_loss", l.stop_loss}, {"rug_drop", l.rug_drop}}},
-      {"features", feature_lists()}};
-  write_file_atomically(data_dir / "manifest.json", manifest.dump(2));
+  manifest.labels = shards.at(0).labels;
+  manifest.features = this_build_feature_lists();
+  write_file_atomically(data_dir / "manifest.json", to_json(manifest).dump(2));
 }
 
 // Splits one shard into two: series [0, first) and [first, S), examples re-indexed into
@@ -140,7 +128,7 @@ TEST(DataSetLoad, HoldsExactlyWhatTheCollectedShardHolds) {
   EXPECT_EQ(data.labels.take_profit, kJobLabels.take_profit);
   EXPECT_EQ(data.labels.stop_loss, kJobLabels.stop_loss);
   EXPECT_EQ(data.labels.rug_drop, kJobLabels.rug_drop);
-  EXPECT_EQ(data.manifest, read_json(dir / "manifest.json"));
+  EXPECT_EQ(to_json(data.manifest), read_json(dir / "manifest.json"));
 }
 
 TEST(DataSetLoad, RebasesSeriesIndicesOfLaterShards) {
@@ -179,6 +167,16 @@ TEST(DataSetLoad, RefusesAManifestListingOtherFeatures) {
   write_file_atomically(dir / "manifest.json", manifest.dump());
   expect_throws_with<DataError>([&] { load_data_set(dir.path()); },
                                 {"features.candle_features", "HINT"});
+}
+
+TEST(DataSetLoad, RefusesAManifestWithAMistypedFieldNamingIt) {
+  testing::TempDir dir;
+  collect(dir.path());
+  json manifest = read_json(dir / "manifest.json");
+  manifest["labels"]["horizon"] = "12";
+  write_file_atomically(dir / "manifest.json", manifest.dump());
+  expect_throws_with<DataError>([&] { load_data_set(dir.path()); },
+                                {"manifest.json", "field /labels/horizon must be an integer, is \"12\"", "snipe collect"});
 }
 
 TEST(DataSetLoad, MissingManifestSaysToCollectFirst) {

@@ -13,6 +13,7 @@
 
 #include "shared/core/atomic_file.h"
 #include "shared/core/errors.h"
+#include "shared/core/model_error.h"
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
 #include "trainer/model/attention_lstm.h"
@@ -74,7 +75,7 @@ TEST(Export, TheExportedModelReproducesTheTrainedOne) {
   testing::TempDir dir;
   torch::jit::Module model = trained_model();
   torch::jit::Module portable = portable_attention_lstm(model, kSmall);
-  write_export(dir / "export", portable, some_scalers(), json{{"window", 20}});
+  write_export(dir / "export", portable, some_scalers(), make_export_metadata(20));
   EXPECT_TRUE(portable.is_training()) << "the export must leave the model's mode alone";
 
   torch::jit::Module loaded = load_exported_model(dir / "export");
@@ -97,9 +98,15 @@ TEST(Export, WritesScalersAndMetadataBesideTheModel) {
   testing::TempDir dir;
   torch::jit::Module model = build_attention_lstm(kSmall, 1);
   const Scalers scalers = some_scalers();
-  write_export(dir / "export", model, scalers, json{{"window", 20}, {"schema_version", 1}});
-  const json metadata = json::parse(read_file(dir / "export" / kExportMetadataFile));
-  EXPECT_EQ(metadata["window"], 20);
+  ExportMetadata written = make_export_metadata(20);
+  written.thresholds = ExportThresholds{.profitable = 0.25, .rug = 0.75};
+  write_export(dir / "export", model, scalers, written);
+  const fs::path file = dir / "export" / kExportMetadataFile;
+  const ExportMetadata metadata = export_metadata_from_json(json::parse(read_file(file)), file.string());
+  EXPECT_EQ(metadata.window, 20);
+  EXPECT_EQ(metadata.inputs.indicators, written.inputs.indicators);
+  ASSERT_TRUE(metadata.thresholds.has_value());
+  EXPECT_EQ(metadata.thresholds->rug, 0.75);
   const Scalers read = scalers_from_json(json::parse(read_file(dir / "export" / kExportScalersFile)));
   EXPECT_EQ(read.indicator.center, scalers.indicator.center);
   EXPECT_EQ(read.context.scale, scalers.context.scale);
@@ -111,10 +118,10 @@ TEST(Export, WritesScalersAndMetadataBesideTheModel) {
 TEST(Export, ANewExportReplacesTheOldOneWhole) {
   testing::TempDir dir;
   torch::jit::Module first = build_attention_lstm(kSmall, 1), second = build_attention_lstm(kSmall, 2);
-  write_export(dir / "export", first, some_scalers(), json{{"version", 1}});
+  write_export(dir / "export", first, some_scalers(), make_export_metadata(21));
   std::ofstream(dir / "export" / "stray.txt") << "from the old export";
-  write_export(dir / "export", second, some_scalers(), json{{"version", 2}});
-  EXPECT_EQ(json::parse(read_file(dir / "export" / kExportMetadataFile))["version"], 2);
+  write_export(dir / "export", second, some_scalers(), make_export_metadata(22));
+  EXPECT_EQ(json::parse(read_file(dir / "export" / kExportMetadataFile))["window"], 22);
   EXPECT_FALSE(fs::exists(dir / "export" / "stray.txt"));
   torch::jit::Module loaded = load_exported_model(dir / "export");
   EXPECT_TRUE(torch::equal(loaded.attr("ln1_w").toTensor(), second.attr("ln1_w").toTensor()));
@@ -128,7 +135,7 @@ TEST(Export, ADamagedModelFileIsRefusedWithItsPath) {
   try {
     load_exported_model(dir / "export");
     FAIL() << "a damaged model.pt must be refused";
-  } catch (const DataError& e) {
+  } catch (const ModelError& e) {  // the shim's loader throws the same type (shared/store/torchscript_loader.h)
     EXPECT_NE(std::string(e.what()).find("model.pt"), std::string::npos) << e.what();
   }
 }
@@ -158,7 +165,7 @@ TEST(Export, PythonTorchJitLoadGivesTheSameOutputs) {
   testing::TempDir dir;
   torch::jit::Module model = trained_model();
   torch::jit::Module portable = portable_attention_lstm(model, kSmall);
-  write_export(dir / "export", portable, some_scalers(), json::object());
+  write_export(dir / "export", portable, some_scalers(), make_export_metadata(20));
   model.eval();
   const Inputs in = random_inputs(6, 20, 41);
   write_file_atomically(dir / "inputs.json", json{{"candles", tensor_json(in.candles)},

@@ -36,9 +36,11 @@
 #include "shared/core/atomic_file.h"
 #include "shared/core/errors.h"
 #include "shared/core/hash.h"
+#include "shared/core/json_fields.h"
 #include "shared/features/context.h"
 #include "shared/features/indicators.h"
 #include "shared/features/model_features.h"
+#include "shared/store/data_set_manifest.h"
 
 namespace snipe::trainer {
 namespace {
@@ -46,62 +48,30 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-// The manifest layout this trainer reads. Mirrors collector::kManifestSchemaVersion: the
-// trainer does not link the collector, and a test pins the two together.
-constexpr std::int64_t kManifestSchemaVersion = 1;
 constexpr std::string_view kManifestName = "manifest.json";
 
 // ---- loading ------------------------------------------------------------------------------
 
-// object[key] as T; DataError naming the manifest and the field when absent or mistyped.
-template <class T>
-T manifest_field(const json& object, const char* key, const fs::path& manifest_path) {
-  try {
-    return object.at(key).get<T>();
-  } catch (const json::exception& e) {
-    throw DataError(fmt::format("{}: field \"{}\" is missing or has the wrong type ({}); the "
-                                "manifest is damaged: run `snipe collect` again",
-                                manifest_path.string(), key, e.what()));
-  }
-}
-
 // The manifest's feature lists must be this build's, in this order: the model reads
 // columns by position. (Each shard's own attributes are checked again by read_shard.)
-void check_feature_names(const json& manifest, const fs::path& path) {
-  const json& features = manifest_field<json>(manifest, "features", path);
-  const auto expect = [&](const char* key, std::span<const std::string_view> names) {
-    const auto listed = manifest_field<std::vector<std::string>>(features, key, path);
-    if (!std::equal(listed.begin(), listed.end(), names.begin(), names.end())) {
-      throw DataError(fmt::format("{}: features.{} differ from this build's; HINT: re-run `snipe "
-                                  "collect` with this build, or train with the snipe version that "
-                                  "collected it",
-                                  path.string(), key));
-    }
+void check_feature_names(const FeatureLists& listed, const fs::path& path) {
+  const FeatureLists ours = this_build_feature_lists();
+  const auto expect = [&](const char* key, const std::vector<std::string>& found,
+                          const std::vector<std::string>& names) {
+    if (found == names) return;
+    throw DataError(fmt::format("{}: features.{} differ from this build's; HINT: re-run `snipe "
+                                "collect` with this build, or train with the snipe version that "
+                                "collected it",
+                                path.string(), key));
   };
-  expect("candle_features", kCandleFeatureNames);
-  expect("indicator_features", kIndicatorFeatureNames);
-  expect("indicators", kIndicatorNames);
-  expect("context_fields", kContextFieldNames);
+  expect("candle_features", listed.candle_features, ours.candle_features);
+  expect("indicator_features", listed.indicator_features, ours.indicator_features);
+  expect("indicators", listed.indicators, ours.indicators);
+  expect("context_fields", listed.context_fields, ours.context_fields);
 }
 
-void check_manifest_versions(const json& manifest, const fs::path& path) {
-  const auto version = manifest_field<std::int64_t>(manifest, "schema_version", path);
-  if (version != kManifestSchemaVersion) {
-    throw DataError(fmt::format("{}: manifest schema version {} but this snipe reads version {}. "
-                                "HINT: re-run `snipe collect` with this build, or train with the "
-                                "snipe version that collected it",
-                                path.string(), version, kManifestSchemaVersion));
-  }
-  const auto shard_version = manifest_field<std::int64_t>(manifest, "shard_schema_version", path);
-  if (shard_version != kShardSchemaVersion) {
-    throw DataError(fmt::format("{}: lists shards of schema version {} but this snipe reads version "
-                                "{}. HINT: re-run `snipe collect` with this build",
-                                path.string(), shard_version, kShardSchemaVersion));
-  }
-  check_feature_names(manifest, path);
-}
-
-// Fills data.manifest and data.manifest_hash from DATA_DIR/manifest.json.
+// Fills data.manifest and data.manifest_hash from DATA_DIR/manifest.json; refuses a
+// manifest of another schema, of shards of another schema or of other features.
 void read_manifest(const fs::path& data_dir, DataSet& data) {
   const fs::path path = data_dir / kManifestName;
   if (!fs::exists(path)) {
@@ -110,13 +80,14 @@ void read_manifest(const fs::path& data_dir, DataSet& data) {
                                 data_dir.string(), kManifestName));
   }
   const std::string bytes = read_file(path);
-  try {
-    data.manifest = json::parse(bytes);
-  } catch (const json::exception& e) {
-    throw DataError(fmt::format("{}: not valid JSON ({}); run `snipe collect` again", path.string(),
-                                e.what()));
+  data.manifest = data_set_manifest_from_json(parse_json(bytes, path.string(), "run `snipe collect` again"),
+                                              path.string());
+  if (data.manifest.shard_schema_version != kShardSchemaVersion) {
+    throw DataError(fmt::format("{}: lists shards of schema version {} but this snipe reads version "
+                                "{}. HINT: re-run `snipe collect` with this build",
+                                path.string(), data.manifest.shard_schema_version, kShardSchemaVersion));
   }
-  check_manifest_versions(data.manifest, path);
+  check_feature_names(data.manifest.features, path);
   data.manifest_hash = hex64(fnv1a(bytes));
 }
 
@@ -130,19 +101,9 @@ std::string describe(const LabelOptions& l) {
                      l.take_profit, l.stop_loss, l.rug_drop);
 }
 
-// The manifest's "labels", when it has them.
-std::optional<LabelOptions> manifest_labels(const json& manifest, const fs::path& path) {
-  if (!manifest.contains("labels")) return std::nullopt;
-  const json& l = manifest["labels"];
-  return LabelOptions{.horizon = manifest_field<std::size_t>(l, "horizon", path),
-                      .take_profit = manifest_field<double>(l, "take_profit", path),
-                      .stop_loss = manifest_field<double>(l, "stop_loss", path),
-                      .rug_drop = manifest_field<double>(l, "rug_drop", path)};
-}
-
 // Reads one listed shard and refuses it when its content is not what the manifest recorded.
-Shard read_listed_shard(const fs::path& path, const json& entry, const fs::path& manifest_path) {
-  const auto expected = manifest_field<std::string>(entry, "content_hash", manifest_path);
+Shard read_listed_shard(const fs::path& path, const ShardEntry& entry, const fs::path& manifest_path) {
+  const std::string& expected = entry.content_hash;
   Shard shard = read_shard(path);
   if (hex64(content_hash(shard)) != expected) {
     throw DataError(fmt::format("{}: content hash {} does not match {} recorded in {} (the file "
@@ -369,14 +330,9 @@ DataSet load_data_set(const fs::path& data_dir) {
   DataSet data;
   read_manifest(data_dir, data);
   const fs::path manifest_path = data_dir / kManifestName;
-  const auto entries = manifest_field<json>(data.manifest, "shards", manifest_path);
-  if (!entries.is_array()) {
-    throw DataError(fmt::format("{}: \"shards\" is not a list; run `snipe collect` again",
-                                manifest_path.string()));
-  }
-  DataSetBuilder builder(data, manifest_labels(data.manifest, manifest_path));
-  for (const json& entry : entries) {
-    const fs::path path = data_dir / manifest_field<std::string>(entry, "file", manifest_path);
+  DataSetBuilder builder(data, data.manifest.labels);
+  for (const ShardEntry& entry : data.manifest.shards) {
+    const fs::path path = data_dir / entry.file;
     builder.append(read_listed_shard(path, entry, manifest_path), path);
   }
   data.labels = builder.labels();

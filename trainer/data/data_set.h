@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shared/features/labels.h"
+#include "shared/store/data_set_manifest.h"
 #include "shared/store/shard.h"
 #include "trainer/data/split_options.h"
 
@@ -21,7 +22,7 @@ struct DataSet {
   std::vector<SeriesRecord> series;  // all shards, in manifest order
   std::vector<Example> examples;     // Example::series indexes `series`
   LabelOptions labels;               // the barriers the labels were made with
-  nlohmann::json manifest;           // the manifest it was loaded from
+  DataSetManifest manifest;          // the manifest it was loaded from
   std::string manifest_hash;         // hex64 FNV-1a of manifest.json's bytes (export metadata)
 };
 

@@ -11,6 +11,7 @@
 
 #include "shared/core/atomic_file.h"
 #include "shared/core/errors.h"
+#include "shared/store/torchscript_loader.h"
 #include "trainer/model/eval_mode.h"
 
 namespace snipe::trainer {
@@ -46,7 +47,7 @@ void swap_into_place(const fs::path& staged, const fs::path& target) {
 }  // namespace
 
 void write_export(const fs::path& export_dir, torch::jit::Module& model, const Scalers& scalers,
-                  const nlohmann::json& metadata) {
+                  const ExportMetadata& metadata) {
   const fs::path target = fs::absolute(export_dir);
   fs::path staged = target;
   staged += fmt::format(".tmp-{}", ::getpid());
@@ -55,7 +56,7 @@ void write_export(const fs::path& export_dir, torch::jit::Module& model, const S
     fs::create_directories(staged);
     save_model(model, staged / kExportModelFile);
     write_file_atomically(staged / kExportScalersFile, scalers_to_json(scalers).dump(2) + "\n");
-    write_file_atomically(staged / kExportMetadataFile, metadata.dump(2) + "\n");
+    write_file_atomically(staged / kExportMetadataFile, to_json(metadata).dump(2) + "\n");
     fsync_directory(staged);
     swap_into_place(staged, target);
   } catch (const std::exception& e) {
@@ -68,15 +69,7 @@ void write_export(const fs::path& export_dir, torch::jit::Module& model, const S
 }
 
 torch::jit::Module load_exported_model(const fs::path& export_dir) {
-  const fs::path path = export_dir / kExportModelFile;
-  try {
-    torch::jit::Module model = torch::jit::load(path.string());
-    model.eval();
-    return model;
-  } catch (const c10::Error& e) {
-    throw DataError(fmt::format("{}: not a loadable TorchScript model ({}); HINT: re-export it with `snipe train`",
-                                path.string(), e.what_without_backtrace()));
-  }
+  return load_torchscript(export_dir / kExportModelFile);
 }
 
 }  // namespace snipe::trainer

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "shared/core/errors.h"
+#include "shared/core/json_fields.h"
 
 namespace snipe::trainer {
 namespace {
@@ -240,6 +241,45 @@ nlohmann::json to_json(const RegressionMetrics& metrics) {
       {"mae", number_or_null(metrics.mae)},
       {"rmse", number_or_null(metrics.rmse)},
   };
+}
+
+namespace {
+
+double number_of(const JsonFields& f, std::string_view key) {
+  return f.number_or_null(key).value_or(kUndefinedMetric);
+}
+
+BinaryMetrics binary_from_json(const JsonFields& f) {
+  return {.positives = f.integer("positives"),
+          .negatives = f.integer("negatives"),
+          .roc_auc = number_of(f, "roc_auc"),
+          .pr_auc = number_of(f, "pr_auc"),
+          .brier = number_of(f, "brier"),
+          .at_0_5 = {.threshold = 0.5,
+                     .accuracy = number_of(f, "accuracy_at_0_5"),
+                     .precision = number_of(f, "precision_at_0_5"),
+                     .recall = number_of(f, "recall_at_0_5"),
+                     .f1 = number_of(f, "f1_at_0_5")},
+          .best_f1 = {.threshold = number_of(f, "f1_best_threshold"),
+                      .accuracy = number_of(f, "accuracy_at_f1_best"),
+                      .precision = number_of(f, "precision_at_f1_best"),
+                      .recall = number_of(f, "recall_at_f1_best"),
+                      .f1 = number_of(f, "f1_best")}};
+}
+
+RegressionMetrics regression_from_json(const JsonFields& f) {
+  return {.count = f.integer("count"), .mae = number_of(f, "mae"), .rmse = number_of(f, "rmse")};
+}
+
+}  // namespace
+
+MetricsRecord metrics_record_from_json(const JsonFields& f) {
+  return {.split = f.string("split"),
+          .epoch = f.integer("epoch"),
+          .step = f.integer("step"),
+          .profitable = binary_from_json(f.object("profitable")),
+          .rug = binary_from_json(f.object("rug")),
+          .max_profit = regression_from_json(f.object("max_profit"))};
 }
 
 nlohmann::json to_json(const MetricsRecord& record) {

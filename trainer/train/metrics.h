@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shared/core/json_fields.h"
+
 namespace snipe::trainer {
 
 inline constexpr double kUndefinedMetric = std::numeric_limits<double>::quiet_NaN();
@@ -83,5 +85,9 @@ nlohmann::json to_json(const RegressionMetrics& metrics);
 // {"split", "epoch", "step", "profitable": {...}, "rug": {...}, "max_profit": {...}};
 // `.dump()` of it is one JSON-lines record.
 nlohmann::json to_json(const MetricsRecord& record);
+
+// The inverse of to_json (null reads back as NaN). Throws DataError naming the file and
+// the field when one is missing or mistyped.
+MetricsRecord metrics_record_from_json(const JsonFields& record);
 
 }  // namespace snipe::trainer

@@ -192,7 +192,7 @@ class Job {
         fit_share_(fitting_share(data_, split_.train, comm_->rank(), comm_->size())),
         scalers_(fit_scalers(data_, fit_share_, job_.train.window, *comm_)),
         class_weights_(balanced_class_weights(data_, fit_share_, *comm_)),
-        run_key_(hex64(fnv1a(options_json(job_).dump() + data_.manifest.value("content_hash", "")))),
+        run_key_(hex64(fnv1a(options_json(job_).dump() + data_.manifest.content_hash))),
         model_(build_attention_lstm(job_.model, job_.train.seed)),
         scaled_(scale_series_set(data_, scalers_)),
         train_loader_(data_, scaled_, split_.train, train_loader_options()),
@@ -426,23 +426,22 @@ class Job {
   }
 
   // With the best weights loaded: the test report, then the export (rank 0).
-  json finish() {
+  TrainingReport finish() {
     WindowLoader test_loader(data_, scaled_, strided_share(split_.test, comm_->rank(), comm_->size()),
                              eval_loader_options());
     const MetricsRecord test = evaluate_predictions(predict_split(test_loader, split_.test), "test",
                                                     state_.best_epoch + 1, state_.step);
     const MetricsRecord val = evaluate_predictions(predict_split(val_loader_, split_.val), "val",
                                                    state_.best_epoch + 1, state_.step);
-    json report = {{"best_epoch", state_.best_epoch + 1},
-                   {"epochs_completed", state_.epoch},
-                   {"steps", state_.step},
-                   {"ranks", comm_->size()},
-                   {"examples", {{"train", split_.train.size()}, {"val", split_.val.size()},
-                                 {"test", split_.test.size()}}},
-                   {"test", to_json(test)},
-                   {"val", to_json(val)}};
+    const TrainingReport report{.best_epoch = state_.best_epoch + 1,
+                                .epochs_completed = state_.epoch,
+                                .steps = state_.step,
+                                .ranks = comm_->size(),
+                                .examples = split_sizes(),
+                                .val = val,
+                                .test = test};
     if (lead_) {
-      write_file_atomically(job_.run_dir / "report.json", report.dump(2) + "\n");
+      write_file_atomically(job_.run_dir / "report.json", to_json(report).dump(2) + "\n");
       torch::jit::Module portable = portable_attention_lstm(model_, job_.model);
       write_export(job_.run_dir / "export", portable, scalers_, metadata(val, test));
     }
@@ -450,7 +449,12 @@ class Job {
     return report;
   }
 
-  json metadata(const MetricsRecord& val, const MetricsRecord& test) const;
+  SplitSizes split_sizes() const {
+    const auto size = [](const std::vector<std::uint32_t>& v) { return static_cast<std::int64_t>(v.size()); };
+    return {.train = size(split_.train), .val = size(split_.val), .test = size(split_.test)};
+  }
+
+  ExportMetadata metadata(const MetricsRecord& val, const MetricsRecord& test) const;
 
   const TrainJob job_;
   const MpiContext& mpi_;
@@ -474,49 +478,24 @@ class Job {
   CheckpointState state_;            // the same on every rank
 };
 
-json names(auto list) { return std::vector<std::string>(list.begin(), list.end()); }
-
 // The decision threshold of a head: its best-F1 threshold on val, 0.5 when undefined.
 double threshold_of(const BinaryMetrics& m) {
   return std::isnan(m.best_f1.threshold) ? 0.5 : m.best_f1.threshold;
 }
 
-std::string utc_now() {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(
-                                                  std::chrono::system_clock::now())));
-}
-
-json Job::metadata(const MetricsRecord& val, const MetricsRecord& test) const {
-  const auto t = static_cast<std::int64_t>(job_.train.window);
-  const auto& labels = data_.labels;
+ExportMetadata Job::metadata(const MetricsRecord& val, const MetricsRecord& test) const {
+  ExportMetadata metadata = make_export_metadata(static_cast<std::int64_t>(job_.train.window));
+  metadata.labels = data_.labels;
+  metadata.thresholds = ExportThresholds{.profitable = threshold_of(val.profitable), .rug = threshold_of(val.rug)};
   const json options = options_json(job_);
-  return {
-      {"schema_version", kExportSchemaVersion},
-      {"snipe_version", SNIPE_VERSION},
-      {"created_at", utc_now()},
-      {"model", {{"file", kExportModelFile}, {"format", "torchscript"}, {"method", "forward"},
-                 {"outputs", {"profitable", "max_profit", "rug"}},
-                 {"output_kinds", {{"profitable", "probability"}, {"max_profit", "fraction above entry"},
-                                   {"rug", "probability"}}}}},
-      {"inputs", {{"candles", {{"shape", {nullptr, t, kCandleFeatureCount}}, {"features", names(kCandleFeatureNames)}}},
-                  {"indicators", {{"shape", {nullptr, t, kIndicatorFeatureCount}},
-                                  {"features", names(kIndicatorFeatureNames)}}},
-                  {"context", {{"shape", {nullptr, kContextFeatureCount}}, {"features", names(kContextFeatureNames)}}}}},
-      {"window", t},
-      {"feature_version", kFeatureVersion},
-      {"scalers", kExportScalersFile},
-      {"labels", {{"horizon", labels.horizon}, {"take_profit", labels.take_profit},
-                  {"stop_loss", labels.stop_loss}, {"rug_drop", labels.rug_drop}}},
-      {"thresholds", {{"profitable", threshold_of(val.profitable)}, {"rug", threshold_of(val.rug)},
-                      {"rule", "best F1 on val; predict positive when p >= threshold"}}},
+  metadata.provenance = {
       {"metrics", {{"val", to_json(val)}, {"test", to_json(test)}}},
       {"data", {{"dir", job_.data_dir.string()},
                 {"manifest_hash", data_.manifest_hash},
-                {"content_hash", data_.manifest.value("content_hash", "")},
-                {"generation", data_.manifest.value("generation", 0)}}},
+                {"content_hash", data_.manifest.content_hash},
+                {"generation", data_.manifest.generation}}},
       {"split", {{"options", options["split"]}, {"boundaries", split_.boundaries},
-                 {"examples", {{"train", split_.train.size()}, {"val", split_.val.size()},
-                               {"test", split_.test.size()}}}}},
+                 {"examples", to_json(split_sizes())}}},
       {"training", {{"options", options["train"]}, {"model", options["model"]},
                     {"best_epoch", state_.best_epoch + 1}, {"epochs_completed", state_.epoch},
                     {"steps", state_.step}, {"run_key", run_key_},
@@ -525,6 +504,7 @@ json Job::metadata(const MetricsRecord& val, const MetricsRecord& test) const {
                                      {"bucket_mb", job_.distributed.bucket_mb},
                                      {"pad_shards", job_.distributed.pad_shards}}}}},
   };
+  return metadata;
 }
 
 // For the life of a training job: TorchScript graphs run as written, without the

@@ -22,11 +22,10 @@
 #include <filesystem>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "trainer/data/split_options.h"
 #include "trainer/model/model_options.h"
 #include "trainer/train/train_options.h"
+#include "trainer/train/training_report.h"
 
 namespace snipe {
 class MpiContext;
@@ -70,7 +69,7 @@ struct TrainSummary {
   bool resumed = false;               // continued from a checkpoint
   int world = 1;                      // ranks that trained
   std::filesystem::path export_dir;   // RUN_DIR/export
-  nlohmann::json report;              // what report.json holds
+  TrainingReport report;              // what report.json holds
 };
 
 // Collective: every rank of `mpi` calls it; every rank gets the same summary. Throws

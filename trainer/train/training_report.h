@@ -1,0 +1,39 @@
+#pragma once
+// RUN_DIR/report.json: the model of the best epoch on the val and test splits, with the
+// run's size. Plain C++ (no LibTorch): the command line prints from it.
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "trainer/train/metrics.h"
+
+namespace snipe::trainer {
+
+// Examples per split (all ranks together).
+struct SplitSizes {
+  std::int64_t train = 0;
+  std::int64_t val = 0;
+  std::int64_t test = 0;
+};
+
+struct TrainingReport {
+  std::int64_t best_epoch = 0;        // 1-based epoch whose weights were exported
+  std::int64_t epochs_completed = 0;  // counting those before a resume
+  std::int64_t steps = 0;             // optimizer steps
+  std::int64_t ranks = 1;             // ranks that trained
+  SplitSizes examples;
+  MetricsRecord val;                  // the best model on val (split "val")
+  MetricsRecord test;                 // the best model on test (split "test")
+};
+
+// {"best_epoch", "epochs_completed", "steps", "ranks",
+//  "examples": {"train", "val", "test"}, "val": {...}, "test": {...}} (metrics.h records)
+nlohmann::json to_json(const TrainingReport& report);
+nlohmann::json to_json(const SplitSizes& sizes);
+
+// Throws DataError naming `source` and the field when one is missing or mistyped.
+TrainingReport training_report_from_json(const nlohmann::json& json, const std::string& source);
+
+}  // namespace snipe::trainer
