@@ -55,8 +55,9 @@ void BM_CollectSynthetic(benchmark::State& state, const MpiContext* mpi) {
     mpi->barrier();
     state.ResumeTiming();
     SyntheticSource source(market());
+    snipe::PosixEnv env;
     totals = run_collect(source, *mpi,
-                         {.out_dir = out, .validation = {}, .labels = {}, .config_fingerprint = "bench"});
+                         {.out_dir = out, .validation = {}, .labels = {}, .config_fingerprint = "bench"}, env);
   }
   const auto manifest = nlohmann::json::parse(read_file(out / "manifest.json"));
   const auto& mine = manifest["shards"][static_cast<std::size_t>(mpi->rank())];

@@ -24,7 +24,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "collector/net/clock.h"
+#include "shared/core/clock.h"
 #include "collector/net/http_client.h"
 #include "collector/net/keys.h"
 #include "collector/net/rate_limited_api_client.h"

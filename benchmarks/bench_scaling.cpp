@@ -66,8 +66,9 @@ DataSet simulated_data(const MpiContext& mpi, const fs::path& dir) {
   if (mpi.rank() == 0) {
     fs::remove_all(dir);
     collector::SyntheticSource source({.seed = 42, .tokens = 64, .min_candles = 288, .max_candles = 864});
+    snipe::PosixEnv env;
     collector::run_collect(source, MpiContext(MPI_COMM_SELF),
-                           {.out_dir = dir, .validation = {}, .labels = {}, .config_fingerprint = "bench"});
+                           {.out_dir = dir, .validation = {}, .labels = {}, .config_fingerprint = "bench"}, env);
   }
   mpi.barrier();
   return load_data_set(dir);

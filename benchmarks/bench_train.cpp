@@ -159,7 +159,9 @@ double loader_windows_per_second(const BenchOptions& o, std::size_t b) {
   const fs::path dir = fs::temp_directory_path() / fmt::format("snipe-bench-train-{}", ::getpid());
   fs::remove_all(dir);
   collector::SyntheticSource source({.seed = 42, .tokens = 64, .min_candles = 288, .max_candles = 864});
-  collector::run_collect(source, MpiContext(), {.out_dir = dir, .validation = {}, .labels = {}, .config_fingerprint = "bench"});
+  snipe::PosixEnv env;
+  collector::run_collect(source, MpiContext(),
+                         {.out_dir = dir, .validation = {}, .labels = {}, .config_fingerprint = "bench"}, env);
   const DataSet data = load_data_set(dir);
   const Split split = split_examples(data, {.window = o.window, .whole_tokens = true});
   const Scalers scalers = fit_scalers(data, split.train, o.window);

@@ -1,7 +1,5 @@
 // snipe collect: a market-data source -> validated series, features, labels, HDF5 shards.
 
-#include <cstdlib>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -19,7 +17,7 @@ struct CollectCommandOptions {
   bool incremental = false;
 };
 
-int run_collect_command(const CollectCommandOptions& options) {
+int run_collect_command(const CollectCommandOptions& options, Env& env) {
   const auto overrides = [&](Config& c) {
     if (options.source) c.source.kind = collector::parse_source_kind(*options.source);
     if (options.csv_dir) {
@@ -28,14 +26,14 @@ int run_collect_command(const CollectCommandOptions& options) {
     }
   };
   return run_mpi_job(options.common, overrides, [&](const Config& config, const MpiContext& mpi) {
-    const auto totals = collect_stage(config, mpi, options.out_dir, options.incremental);
+    const auto totals = collect_stage(config, mpi, options.out_dir, options.incremental, env);
     return totals.accepted > 0 ? 0 : 1;
   });
 }
 
 }  // namespace
 
-Command add_collect_command(CLI::App& app) {
+Command add_collect_command(CLI::App& app, Env& env) {
   auto options = std::make_shared<CollectCommandOptions>();
   CLI::App* sub = app.add_subcommand(
       "collect", "Collect candles from the configured source into HDF5 shards (one per MPI rank)");
@@ -48,7 +46,7 @@ Command add_collect_command(CLI::App& app) {
                   "directory of <token>.csv files (implies --source csv)");
   sub->add_flag("--incremental", options->incremental,
                 "fetch only candles after the last stored one per token and append");
-  return {sub, [options] { return run_collect_command(*options); }};
+  return {sub, [options, &env] { return run_collect_command(*options, env); }};
 }
 
 }  // namespace snipe::cli

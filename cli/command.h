@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/config/config.h"
+#include "shared/core/env.h"
 #include "trainer/train/train_job.h"
 
 namespace snipe::cli {
@@ -40,10 +41,16 @@ Config start_run(const CommonOptions& options, CommandKind kind, const ConfigOve
 // The closing lines of a training run (rank 0), shared by `train` and `pipeline`.
 void print_train_summary(const trainer::TrainSummary& summary);
 
+// The commands that run a job take the Env it runs in; it must outlive the Command.
 Command add_features_command(CLI::App& app);
-Command add_collect_command(CLI::App& app);
-Command add_pipeline_command(CLI::App& app);
-Command add_train_command(CLI::App& app);
+Command add_collect_command(CLI::App& app, Env& env);
+Command add_pipeline_command(CLI::App& app, Env& env);
+Command add_train_command(CLI::App& app, Env& env);
 Command add_predict_command(CLI::App& app);
+
+// The whole command line: parses `argv`, runs the chosen subcommand in `env` and returns
+// the process exit code. cli/main.cpp calls it with a PosixEnv; the crash tests' binary
+// (tests/support/snipe_with_faults_main.cpp) with a fault-injecting Env.
+int run_cli(int argc, char** argv, Env& env);
 
 }  // namespace snipe::cli

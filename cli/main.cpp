@@ -1,40 +1,9 @@
-// snipe: one executable, one subcommand per stage of the pipeline.
-
-#include <array>
-#include <exception>
-
-#include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
+// snipe: one executable, one subcommand per stage of the pipeline, in the real Env.
 
 #include "cli/command.h"
-#include "shared/core/errors.h"
-#include "shared/core/log.h"
+#include "shared/core/env.h"
 
 int main(int argc, char** argv) {
-  // Until a command has read its config, log with the defaults (stderr, rank-prefixed), so
-  // that even a config error reaches stderr in the usual format.
-  snipe::init_logging(snipe::LogOptions{}, snipe::launch_rank_from_environment());
-  CLI::App app{"snipe: collect candles, build features and labels, train and export the "
-               "attention-LSTM that the trading bot loads"};
-  app.require_subcommand(1);
-  const std::array commands = {snipe::cli::add_features_command(app),
-                               snipe::cli::add_collect_command(app),
-                               snipe::cli::add_train_command(app),
-                               snipe::cli::add_pipeline_command(app),
-                               snipe::cli::add_predict_command(app)};
-  CLI11_PARSE(app, argc, argv);
-
-  for (const auto& command : commands) {
-    if (!command.app->parsed()) continue;
-    try {
-      return command.run();
-    } catch (const snipe::Error& e) {
-      spdlog::error("{}", e.what());
-      return 1;
-    } catch (const std::exception& e) {
-      spdlog::critical("internal error: {}", e.what());
-      return 2;
-    }
-  }
-  return 1;
+  snipe::PosixEnv env;
+  return snipe::cli::run_cli(argc, argv, env);
 }

@@ -33,20 +33,20 @@ void print_data_summary(const fs::path& data_dir) {
              rate(manifest.profitable_rate), rate(manifest.rug_rate));
 }
 
-int run_pipeline(const PipelineOptions& options) {
+int run_pipeline(const PipelineOptions& options, Env& env) {
   const auto overrides = [&](Config& c) {
     if (options.output_dir) c.output.dir = *options.output_dir;
   };
   return run_mpi_job(options.common, overrides, [&](const Config& config, const MpiContext& mpi) {
     const fs::path out_dir = config.output.dir;
     fs::create_directories(out_dir);
-    if (mpi.rank() == 0) write_file_atomically(out_dir / "config.toml", describe_config(config));
-    const auto totals = collect_stage(config, mpi, out_dir / "data", /*incremental=*/false);
+    if (mpi.rank() == 0) env.write_file_atomically(out_dir / "config.toml", describe_config(config));
+    const auto totals = collect_stage(config, mpi, out_dir / "data", /*incremental=*/false, env);
     if (mpi.rank() == 0) print_data_summary(out_dir / "data");
     if (totals.accepted == 0) return 1;
     // A rerun after a crash continues training where it stopped (same settings and data).
     const auto resume = options.fresh_training ? trainer::ResumeMode::kFresh : trainer::ResumeMode::kAuto;
-    const trainer::TrainSummary trained = train_stage(config, mpi, out_dir / "data", out_dir / "train", resume);
+    const trainer::TrainSummary trained = train_stage(config, mpi, out_dir / "data", out_dir / "train", resume, env);
     if (mpi.rank() == 0) print_train_summary(trained);
     return 0;
   });
@@ -54,7 +54,7 @@ int run_pipeline(const PipelineOptions& options) {
 
 }  // namespace
 
-Command add_pipeline_command(CLI::App& app) {
+Command add_pipeline_command(CLI::App& app, Env& env) {
   auto options = std::make_shared<PipelineOptions>();
   CLI::App* sub = app.add_subcommand(
       "pipeline", "Run the main job on the configured source (collect -> train -> export); works under mpirun");
@@ -62,7 +62,7 @@ Command add_pipeline_command(CLI::App& app) {
   sub->add_option("--out", options->output_dir, "output directory (overrides [output] dir)");
   sub->add_flag("--fresh-training", options->fresh_training,
                 "discard the training checkpoints of an earlier run instead of continuing from them");
-  return {sub, [options] { return run_pipeline(*options); }};
+  return {sub, [options, &env] { return run_pipeline(*options, env); }};
 }
 
 }  // namespace snipe::cli

@@ -1,13 +1,10 @@
 #include "cli/stages.h"
 
-#include <cstdlib>
 #include <optional>
-#include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
 #include "collector/source_factory.h"
-#include "shared/core/csv.h"
 #include "shared/features/model_features.h"
 
 namespace snipe::cli {
@@ -37,46 +34,13 @@ std::string base_fingerprint(Config c) {
   return data_fingerprint(std::move(c));
 }
 
-// Fault injection for the crash and hang tests, read here, at the edge, never deeper in
-// the code. SNIPE_TEST_<NAME>=N arms a fault with count N on the rank named by
-// SNIPE_TEST_<rank_variable> (rank 0 when unset); 0 when unset, malformed or another rank.
-std::int64_t test_fault(const char* name, const char* rank_variable, int rank) {
-  const char* value = std::getenv(name);
-  if (value == nullptr) return 0;
-  const char* which = std::getenv(rank_variable);
-  const auto target = which == nullptr ? std::optional<std::int64_t>(0) : csv::parse_int(which);
-  const auto count = csv::parse_int(value);
-  return count && *count > 0 && target == rank ? *count : 0;
-}
-
-// SNIPE_TEST_KILL_AFTER_TOKENS=N: the rank SIGKILLs itself after checkpointing N tokens.
-std::size_t kill_after_tokens(int rank) {
-  return static_cast<std::size_t>(test_fault("SNIPE_TEST_KILL_AFTER_TOKENS", "SNIPE_TEST_KILL_RANK", rank));
-}
-
-// SNIPE_TEST_KILL_AFTER_STEPS=N: the rank SIGKILLs itself right after the first mid-epoch
-// checkpoint at or past step N. SNIPE_TEST_STALL_AT_STEP=N (rank SNIPE_TEST_STALL_RANK):
-// the rank stops for good before its step N, so the stall watchdog must end the job.
-trainer::FaultInjection training_faults(int rank) {
-  return {.kill_after_steps = test_fault("SNIPE_TEST_KILL_AFTER_STEPS", "SNIPE_TEST_KILL_RANK", rank),
-          .stall_at_step = test_fault("SNIPE_TEST_STALL_AT_STEP", "SNIPE_TEST_STALL_RANK", rank)};
-}
-
-// SNIPE_TEST_THROW_ON_RANK=R makes rank R throw a plain std::exception (not a
-// snipe::Error) as the stage starts: the failure tests check that it ends the job.
-void inject_test_exception(int rank) {
-  const char* which = std::getenv("SNIPE_TEST_THROW_ON_RANK");
-  if (which != nullptr && csv::parse_int(which) == rank) {
-    throw std::logic_error("injected test exception");
-  }
-}
-
-trainer::TrainSummary train_on_every_rank(const trainer::TrainJob& job, const MpiContext& mpi) {
+trainer::TrainSummary train_on_every_rank(const trainer::TrainJob& job, const MpiContext& mpi, Env& env) {
 #if SNIPE_WITH_TORCH
-  return trainer::run_train_job(job, mpi);
+  return trainer::run_train_job(job, mpi, env);
 #else
   (void)job;
   (void)mpi;
+  (void)env;
   throw ConfigError(
       "this snipe was built without LibTorch, so it cannot train; HINT: build with g++ "
       "(scripts/build, the default), which compiles Debian's LibTorch headers");
@@ -109,17 +73,16 @@ std::optional<Config> resolve_settings_together(const CommonOptions& common, con
 }  // namespace
 
 collector::CollectTotals collect_stage(const Config& config, const MpiContext& mpi,
-                                       const std::filesystem::path& data_dir, bool incremental) {
-  inject_test_exception(mpi.rank());
-  const std::unique_ptr<collector::Source> source = collector::make_source(source_config(config), mpi);
+                                       const std::filesystem::path& data_dir, bool incremental, Env& env) {
+  env.reached(FaultPoint::kStageStarted, 0);
+  const std::unique_ptr<collector::Source> source = collector::make_source(source_config(config), mpi, env);
   const collector::CollectJobOptions options{.out_dir = data_dir,
                                              .incremental = incremental,
                                              .validation = config.validation,
                                              .labels = config.labels,
                                              .config_fingerprint = data_fingerprint(config),
-                                             .base_fingerprint = base_fingerprint(config),
-                                             .kill_after_tokens = kill_after_tokens(mpi.rank())};
-  const collector::CollectTotals totals = collector::run_collect(*source, mpi, options);
+                                             .base_fingerprint = base_fingerprint(config)};
+  const collector::CollectTotals totals = collector::run_collect(*source, mpi, options, env);
   if (mpi.rank() == 0) {
     spdlog::info("collected {} tokens: {} accepted, {} rejected, {} failed; {} examples in {}",
                  totals.tokens, totals.accepted, totals.rejected, totals.failed, totals.examples,
@@ -130,8 +93,9 @@ collector::CollectTotals collect_stage(const Config& config, const MpiContext& m
 
 trainer::TrainSummary train_stage(const Config& config, const MpiContext& mpi,
                                   const std::filesystem::path& data_dir,
-                                  const std::filesystem::path& run_dir, trainer::ResumeMode resume) {
-  inject_test_exception(mpi.rank());
+                                  const std::filesystem::path& run_dir, trainer::ResumeMode resume,
+                                  Env& env) {
+  env.reached(FaultPoint::kStageStarted, 0);
   return train_on_every_rank({.data_dir = data_dir,
                               .run_dir = run_dir,
                               .split = config.split,
@@ -139,9 +103,8 @@ trainer::TrainSummary train_stage(const Config& config, const MpiContext& mpi,
                               .train = config.train,
                               .distributed = config.distributed,
                               .resume = resume,
-                              .settings_toml = describe_config(config),
-                              .faults = training_faults(mpi.rank())},
-                             mpi);
+                              .settings_toml = describe_config(config)},
+                             mpi, env);
 }
 
 int run_mpi_job(const CommonOptions& common, const ConfigOverrides& overrides, const JobBody& body) {

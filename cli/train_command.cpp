@@ -19,12 +19,12 @@ struct TrainCommandOptions {
   bool fresh = false;    // discard checkpoints and start afresh
 };
 
-int run_train_command(const TrainCommandOptions& options) {
+int run_train_command(const TrainCommandOptions& options, Env& env) {
   const trainer::ResumeMode resume = options.fresh    ? trainer::ResumeMode::kFresh
                                      : options.resume ? trainer::ResumeMode::kRequire
                                                       : trainer::ResumeMode::kAuto;
   return run_mpi_job(options.common, {}, [&](const Config& config, const MpiContext& mpi) {
-    const trainer::TrainSummary summary = train_stage(config, mpi, options.data_dir, options.run_dir, resume);
+    const trainer::TrainSummary summary = train_stage(config, mpi, options.data_dir, options.run_dir, resume, env);
     if (mpi.rank() == 0) print_train_summary(summary);
     return 0;
   });
@@ -50,7 +50,7 @@ void print_train_summary(const trainer::TrainSummary& summary) {
   fmt::print("  export: {}\n", summary.export_dir.string());
 }
 
-Command add_train_command(CLI::App& app) {
+Command add_train_command(CLI::App& app, Env& env) {
   auto options = std::make_shared<TrainCommandOptions>();
   CLI::App* sub = app.add_subcommand(
       "train", "Train the attention-LSTM on a collected data set and export it for the bot");
@@ -63,7 +63,7 @@ Command add_train_command(CLI::App& app) {
                                "continue from the newest checkpoint (an error if there is none); "
                                "without it a checkpoint is used when present");
   sub->add_flag("--fresh", options->fresh, "discard existing checkpoints and start afresh")->excludes(resume);
-  return {sub, [options] { return run_train_command(*options); }};
+  return {sub, [options, &env] { return run_train_command(*options, env); }};
 }
 
 }  // namespace snipe::cli

@@ -1,8 +1,5 @@
 #include "collector/collect_job.h"
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -73,7 +70,7 @@ std::vector<std::string> with_stored_tokens(const DataSetDir& data, const std::v
 // Rank 0: the plan of a killed run with the same job key, or a new one (the source's
 // listing and snapshot), saved before any token is fetched.
 json load_or_make_plan(Source& source, const DataSetDir& data, const std::string& job_key,
-                       bool incremental) {
+                       bool incremental, Env& env) {
   const fs::path path = data.plan_path();
   if (fs::exists(path)) {
     json plan = json::parse(read_file(path));
@@ -86,15 +83,15 @@ json load_or_make_plan(Source& source, const DataSetDir& data, const std::string
   if (incremental) tokens = with_stored_tokens(data, tokens);
   json plan = {{"job_key", job_key}, {"tokens", tokens}, {"snapshot", source.snapshot()}};
   fs::create_directories(path.parent_path());
-  write_file_atomically(path, plan.dump() + "\n");
+  env.write_file_atomically(path, plan.dump() + "\n");
   return plan;
 }
 
 // Collective: every rank gets rank 0's plan and puts its source in the same state.
 std::vector<std::string> agree_on_plan(Source& source, const MpiContext& mpi, const DataSetDir& data,
-                                       const std::string& job_key, bool incremental) {
+                                       const std::string& job_key, bool incremental, Env& env) {
   std::string text;
-  if (mpi.rank() == 0) text = load_or_make_plan(source, data, job_key, incremental).dump();
+  if (mpi.rank() == 0) text = load_or_make_plan(source, data, job_key, incremental, env).dump();
   const json plan = json::parse(mpi.broadcast(text));
   source.restore(plan.at("snapshot").get<std::string>());
   return plan.at("tokens").get<std::vector<std::string>>();
@@ -206,19 +203,17 @@ std::vector<TokenOutcome> collect_tokens(const std::vector<std::string>& tokens,
                                          const std::vector<std::uint32_t>& mine, Source& source,
                                          const std::map<std::string, SeriesRecord>& previous,
                                          const CheckpointStore& checkpoints,
-                                         const CollectJobOptions& options, bool show_progress) {
+                                         const CollectJobOptions& options, bool show_progress, Env& env) {
   std::vector<TokenOutcome> outcomes;
   Progress progress("tokens (rank 0)", mine.size(), show_progress);
-  std::size_t fetched_now = 0;
+  std::int64_t fetched_now = 0;
   for (const std::uint32_t i : mine) {
     std::optional<TokenOutcome> outcome = checkpoints.load(i, tokens[i]);
     if (!outcome) {
       const auto it = previous.find(tokens[i]);
       outcome = collect_token(i, tokens[i], source, it == previous.end() ? nullptr : &it->second, options);
       checkpoints.save(*outcome);
-      if (options.kill_after_tokens > 0 && ++fetched_now == options.kill_after_tokens) {
-        ::kill(::getpid(), SIGKILL);  // fault injection: die like a node losing power
-      }
+      env.reached(FaultPoint::kTokenCheckpointed, ++fetched_now);
     }
     outcomes.push_back(std::move(*outcome));
     progress.advance();
@@ -273,17 +268,17 @@ void require_incremental_base(const std::optional<DataSetManifest>& published, c
 
 }  // namespace
 
-CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJobOptions& options) {
+CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJobOptions& options, Env& env) {
   const DataSetDir data(options.out_dir);
   if (mpi.rank() == 0) {
     fs::create_directories(options.out_dir);
-    data.tidy();  // leftovers of a killed run
+    data.tidy(env);  // leftovers of a killed run
   }
   mpi.barrier();
   const std::optional<DataSetManifest> published = data.published_manifest();
   if (options.incremental) require_incremental_base(published, source, options);
   const std::string job_key = make_job_key(options, mpi.size(), published);
-  const std::vector<std::string> tokens = agree_on_plan(source, mpi, data, job_key, options.incremental);
+  const std::vector<std::string> tokens = agree_on_plan(source, mpi, data, job_key, options.incremental, env);
   const std::vector<std::uint32_t> mine = my_tokens(tokens.size(), mpi);
 
   std::map<std::string, SeriesRecord> previous;
@@ -298,7 +293,7 @@ CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJo
   spdlog::info("collecting {} of {} tokens from {} ({}); checkpoints resume a killed run",
                mine.size(), tokens.size(), source.kind(), options.incremental ? "incremental" : "full");
   std::vector<TokenOutcome> outcomes =
-      collect_tokens(tokens, mine, source, previous, checkpoints, options, mpi.rank() == 0);
+      collect_tokens(tokens, mine, source, previous, checkpoints, options, mpi.rank() == 0, env);
 
   // Written into a generation no manifest lists yet; the manifest rename publishes it.
   const int generation = DataSetDir::generation_after(published);  // read once, above
@@ -310,7 +305,7 @@ CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJo
   if (mpi.rank() == 0) {
     const Reports reports =
         make_reports(read_summaries(summaries), source.kind(), options, tokens.size(), generation);
-    data.commit(generation, reports.manifest, reports.quality);
+    data.commit(generation, reports.manifest, reports.quality, env);
   }
   const CollectTotals totals = job_totals(tokens.size(), outcomes, shard, mpi);  // collective
   if (mpi.rank() == 0) data.remove_work_area();  // every rank is past its checkpoints

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "collector/source.h"
+#include "shared/core/env.h"
 #include "shared/features/labels.h"
 #include "shared/market/validation.h"
 #include "shared/mpi/mpi_context.h"
@@ -33,7 +34,6 @@ struct CollectJobOptions {
   std::string config_fingerprint;    // data-relevant settings; a change restarts checkpoints
   std::string base_fingerprint;      // the same without the time window (the collection's
                                      // end): an incremental run must match its data set's
-  std::size_t kill_after_tokens = 0; // fault injection (tests): SIGKILL self after N tokens
 };
 
 struct CollectTotals {
@@ -41,7 +41,9 @@ struct CollectTotals {
 };
 
 // Collective: every rank of `mpi` must call it. Returns the job-wide totals on every rank.
-CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJobOptions& options);
+// The plan, quality.json and manifest.json are written through `env`, which also hears
+// FaultPoint::kTokenCheckpointed after each token this run fetches.
+CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJobOptions& options, Env& env);
 
 using snipe::kManifestSchemaVersion;  // shared/store/data_set_manifest.h
 

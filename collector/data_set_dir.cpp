@@ -70,14 +70,15 @@ fs::path DataSetDir::checkpoint_dir(int rank, int size) const {
 
 fs::path DataSetDir::plan_path() const { return root_ / ".work" / "plan.json"; }
 
-void DataSetDir::commit(int generation, const DataSetManifest& manifest, const QualityReport& quality) const {
-  write_file_atomically(generation_dir(generation) / kQuality, to_json(quality).dump(2) + "\n");
+void DataSetDir::commit(int generation, const DataSetManifest& manifest, const QualityReport& quality,
+                        Env& env) const {
+  env.write_file_atomically(generation_dir(generation) / kQuality, to_json(quality).dump(2) + "\n");
   fsync_directory(generation_dir(generation));  // the shards' names are durable
-  write_file_atomically(root_ / kManifest, to_json(manifest).dump(2) + "\n");  // the commit
-  tidy();
+  env.write_file_atomically(root_ / kManifest, to_json(manifest).dump(2) + "\n");  // the commit
+  tidy(env);
 }
 
-void DataSetDir::tidy() const {
+void DataSetDir::tidy(Env& env) const {
   const auto manifest = published_manifest();
   const int published = manifest ? static_cast<int>(manifest->generation) : 0;
   static const std::regex kGenerationFolder("g[0-9]{6}");
@@ -95,7 +96,7 @@ void DataSetDir::tidy() const {
     }
   }
   const fs::path quality = generation_dir(published) / kQuality;
-  if (published > 0 && fs::exists(quality)) write_file_atomically(root_ / kQuality, read_file(quality));
+  if (published > 0 && fs::exists(quality)) env.write_file_atomically(root_ / kQuality, read_file(quality));
 }
 
 void DataSetDir::remove_work_area() const { fs::remove_all(root_ / ".work"); }

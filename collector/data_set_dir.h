@@ -22,6 +22,8 @@
 #include "collector/quality_report.h"
 #include "shared/store/data_set_manifest.h"
 
+#include "shared/core/env.h"
+
 namespace snipe::collector {
 
 std::string shard_file_name(int rank);  // "shard-00000.h5"
@@ -49,12 +51,12 @@ class DataSetDir {
   std::filesystem::path plan_path() const;
 
   // Publishes a run: its quality report into its generation folder, then manifest.json
-  // (atomic rename: the commit), then tidy().
-  void commit(int generation, const DataSetManifest& manifest, const QualityReport& quality) const;
+  // (atomic rename: the commit), then tidy(). Files are written through `env`.
+  void commit(int generation, const DataSetManifest& manifest, const QualityReport& quality, Env& env) const;
   // Removes generation folders other than the published one and the one before it (a
   // reader may still be loading it), temp files of killed writes, and refreshes
-  // quality.json from the published generation. Idempotent.
-  void tidy() const;
+  // quality.json from the published generation (through `env`). Idempotent.
+  void tidy(Env& env) const;
   void remove_work_area() const;
 
  private:

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "collector/net/clock.h"
 #include "collector/net/keys.h"
 #include "collector/net/rate_limited_api_client.h"
 #include "collector/simulator/market_simulator.h"
@@ -15,12 +14,13 @@
 namespace snipe::collector {
 namespace {
 
-// An HTTP source together with the network objects it borrows, destroyed in reverse
-// order of construction (the source before its client, the client before HTTP/clock).
+// An HTTP source together with the network objects it owns, destroyed in reverse order
+// of construction (the source before its client, the client before HTTP). The clock is
+// the Env's, which outlives the source.
 class NetworkSource final : public Source {
  public:
-  NetworkSource(const ApiClientOptions& options, RankKeyShare share)
-      : http_(make_curl_http_client()), api_(options, *http_, clock_, std::move(share)) {}
+  NetworkSource(const ApiClientOptions& options, RankKeyShare share, Clock& clock)
+      : http_(make_curl_http_client()), api_(options, *http_, clock, std::move(share)) {}
 
   template <class Inner, class Options>
   void attach(Options options, std::int64_t now) {
@@ -44,7 +44,6 @@ class NetworkSource final : public Source {
   void restore(const std::string& snapshot) override { inner_->restore(snapshot); }
 
  private:
-  RealClock clock_;
   std::unique_ptr<HttpClient> http_;
   RateLimitedApiClient api_;
   std::unique_ptr<Source> inner_;
@@ -67,11 +66,11 @@ ApiClientOptions client_options(const EndpointOptions& endpoint, const RetryOpti
 }
 
 // Rank 0's clock for everyone, so all ranks ask for the same time range.
-std::int64_t agreed_now(const MpiContext& mpi) {
-  return std::stoll(mpi.broadcast(mpi.rank() == 0 ? std::to_string(unix_now()) : std::string()));
+std::int64_t agreed_now(const MpiContext& mpi, const Clock& clock) {
+  return std::stoll(mpi.broadcast(mpi.rank() == 0 ? std::to_string(clock.unix_seconds()) : std::string()));
 }
 
-std::unique_ptr<Source> make_birdeye(const SourceConfig& config, const MpiContext& mpi) {
+std::unique_ptr<Source> make_birdeye(const SourceConfig& config, const MpiContext& mpi, Env& env) {
   const EndpointOptions& endpoint = config.birdeye.endpoint;
   const std::vector<ApiKey> keys = load_keys(endpoint.keys_env, endpoint.key_file);
   if (keys.empty()) {
@@ -83,31 +82,31 @@ std::unique_ptr<Source> make_birdeye(const SourceConfig& config, const MpiContex
   }
   auto source = std::make_unique<NetworkSource>(
       client_options(endpoint, config.http, /*keyed=*/true, mpi.rank()),
-      share_keys(keys, mpi.rank(), mpi.size()));
-  source->attach<BirdeyeSource>(config.birdeye.source, agreed_now(mpi));
+      share_keys(keys, mpi.rank(), mpi.size()), env.clock());
+  source->attach<BirdeyeSource>(config.birdeye.source, agreed_now(mpi, env.clock()));
   return source;
 }
 
-std::unique_ptr<Source> make_geckoterminal(const SourceConfig& config, const MpiContext& mpi) {
+std::unique_ptr<Source> make_geckoterminal(const SourceConfig& config, const MpiContext& mpi, Env& env) {
   auto source = std::make_unique<NetworkSource>(
       client_options(config.geckoterminal.endpoint, config.http, /*keyed=*/false, mpi.rank()),
-      share_keys({}, mpi.rank(), mpi.size()));
-  source->attach<GeckoTerminalSource>(config.geckoterminal.source, agreed_now(mpi));
+      share_keys({}, mpi.rank(), mpi.size()), env.clock());
+  source->attach<GeckoTerminalSource>(config.geckoterminal.source, agreed_now(mpi, env.clock()));
   return source;
 }
 
 }  // namespace
 
-std::unique_ptr<Source> make_source(const SourceConfig& config, const MpiContext& mpi) {
+std::unique_ptr<Source> make_source(const SourceConfig& config, const MpiContext& mpi, Env& env) {
   switch (config.source.kind) {
     case SourceKind::kSynthetic:
       return std::make_unique<SyntheticSource>(config.synthetic);
     case SourceKind::kCsv:
       return std::make_unique<CsvSource>(config.source.csv_dir);
     case SourceKind::kBirdeye:
-      return make_birdeye(config, mpi);
+      return make_birdeye(config, mpi, env);
     case SourceKind::kGeckoTerminal:
-      return make_geckoterminal(config, mpi);
+      return make_geckoterminal(config, mpi, env);
   }
   throw ConfigError(fmt::format("unknown source kind {}", static_cast<int>(config.source.kind)));
 }

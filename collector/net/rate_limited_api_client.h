@@ -34,7 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "collector/net/api_client.h"
-#include "collector/net/clock.h"
+#include "shared/core/clock.h"
 #include "collector/net/http_client.h"
 #include "collector/net/keys.h"
 #include "collector/net/token_bucket.h"

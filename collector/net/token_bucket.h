@@ -6,7 +6,7 @@
 
 #include <chrono>
 
-#include "collector/net/clock.h"
+#include "shared/core/clock.h"
 
 namespace snipe::collector {
 

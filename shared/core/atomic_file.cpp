@@ -38,9 +38,14 @@ void fsync_directory(const std::filesystem::path& dir) {
   fsync_opened(dir, O_RDONLY | O_DIRECTORY);
 }
 
+std::filesystem::path atomic_temp_path(const std::filesystem::path& target) {
+  std::filesystem::path temp = target;
+  temp += fmt::format(".tmp-{}", ::getpid());
+  return temp;
+}
+
 AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
-  temp_ = target_;
-  temp_ += fmt::format(".tmp-{}", ::getpid());
+  temp_ = atomic_temp_path(target_);
   fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) throw_errno("create", temp_);
   buffer_.reserve(kWriteBlock);

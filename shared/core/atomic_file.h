@@ -39,6 +39,10 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+// "<target>.tmp-<pid>": where AtomicFile stages the new content of `target`. A file of this
+// name beside a target is the leftover of a write that never committed.
+std::filesystem::path atomic_temp_path(const std::filesystem::path& target);
+
 // Convenience: replaces `target` with `content` atomically.
 void write_file_atomically(const std::filesystem::path& target, std::string_view content);
 

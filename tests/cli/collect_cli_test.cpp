@@ -1,5 +1,7 @@
 // `snipe collect` as users run it: under mpirun with 1 and 2 ranks, killed mid-run and
-// restarted, and with the CSV source overriding the config from the command line.
+// restarted, and with the CSV source overriding the config from the command line. The
+// crashes are injected by snipe_faulty (the same command line in a FaultInjectionEnv armed
+// by SNIPE_TEST_* variables); the reruns are the real snipe.
 
 #include <cstdlib>
 #include <filesystem>
@@ -24,8 +26,11 @@ using testing::have_mpirun;
 using testing::mpirun;
 using testing::run_command;
 
-std::string collect(const fs::path& out, const std::string& extra = "") {
-  return std::string(SNIPE_BINARY) + " collect --config configs/tiny.toml --out " + out.string() + " " + extra;
+const std::string kSnipe = SNIPE_BINARY;
+const std::string kFaultySnipe = SNIPE_FAULTY_BINARY;
+
+std::string collect(const fs::path& out, const std::string& binary = kSnipe) {
+  return binary + " collect --config configs/tiny.toml --out " + out.string();
 }
 
 // Every example of a data set as (token, end row, labels), whatever shard holds it.
@@ -46,6 +51,17 @@ std::string content_hash_of(const fs::path& data_dir) {
   return json::parse(read_file(data_dir / "manifest.json"))["content_hash"];
 }
 
+
+TEST(CollectCli, OnlyTheTestBinaryObeysTheFaultVariables) {
+  testing::TempDir dir;
+  const std::string faults = "SNIPE_TEST_KILL_AFTER_TOKENS=1 SNIPE_TEST_THROW_ON_RANK=0 ";
+  std::string err;
+  EXPECT_NE(run_command(faults + collect(dir / "faulty", kFaultySnipe), dir.path(), &err), 0);
+  EXPECT_FALSE(fs::exists(dir / "faulty" / "manifest.json"));
+  ASSERT_EQ(run_command(faults + collect(dir / "real"), dir.path(), &err), 0)
+      << "production snipe reads no test variable: " << err;
+  EXPECT_TRUE(fs::exists(dir / "real" / "manifest.json"));
+}
 
 TEST(CollectCli, OneRankAndTwoRanksStoreTheSameExamples) {
   if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";
@@ -69,7 +85,7 @@ TEST(CollectCli, AKilledRankResumesToTheSameContentHash) {
 
   // Rank 1 dies by SIGKILL after checkpointing 2 of its tokens: mpirun must fail the job.
   const std::string kill = "SNIPE_TEST_KILL_AFTER_TOKENS=2 SNIPE_TEST_KILL_RANK=1 ";
-  EXPECT_NE(run_command(kill + mpirun(2) + collect(dir / "killed"), dir.path(), &err), 0);
+  EXPECT_NE(run_command(kill + mpirun(2) + collect(dir / "killed", kFaultySnipe), dir.path(), &err), 0);
   EXPECT_FALSE(fs::exists(dir / "killed" / "manifest.json"));
 
   ASSERT_EQ(run_command(mpirun(2) + collect(dir / "killed"), dir.path(), &err), 0) << err;
@@ -91,15 +107,18 @@ TEST(CollectCli, AKilledIncrementalRunResumesToTheFullRunsData) {
   if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";
   testing::TempDir dir;
   const std::int64_t day1 = 1767225600 + 10 * 3600, day2 = 1767225600 + 30 * 3600;
-  const auto collect_until = [&](std::int64_t end, const fs::path& out, const std::string& extra) {
-    return std::string(SNIPE_BINARY) + " collect --config " + market_until(dir.path(), end).string() +
-           " --out " + out.string() + " " + extra;
+  const auto collect_until = [&](std::int64_t end, const fs::path& out, const std::string& extra,
+                                 const std::string& binary = kSnipe) {
+    return binary + " collect --config " + market_until(dir.path(), end).string() + " --out " + out.string() +
+           " " + extra;
   };
   std::string err;
   ASSERT_EQ(run_command(mpirun(2) + collect_until(day2, dir / "full", ""), dir.path(), &err), 0) << err;
   ASSERT_EQ(run_command(mpirun(2) + collect_until(day1, dir / "nightly", ""), dir.path(), &err), 0) << err;
   const std::string kill = "SNIPE_TEST_KILL_AFTER_TOKENS=2 SNIPE_TEST_KILL_RANK=0 ";
-  EXPECT_NE(run_command(kill + mpirun(2) + collect_until(day2, dir / "nightly", "--incremental"), dir.path(), &err), 0);
+  EXPECT_NE(run_command(kill + mpirun(2) + collect_until(day2, dir / "nightly", "--incremental", kFaultySnipe),
+                        dir.path(), &err),
+            0);
   ASSERT_EQ(run_command(mpirun(2) + collect_until(day2, dir / "nightly", "--incremental"), dir.path(), &err), 0) << err;
   EXPECT_EQ(content_hash_of(dir / "nightly"), content_hash_of(dir / "full"));
 }
@@ -112,8 +131,9 @@ fs::path copy_of_sample(const testing::TempDir& dir) {
   return copy;
 }
 
-std::string collect_csv(const fs::path& csv, const fs::path& out, const std::string& extra = "") {
-  return std::string(SNIPE_BINARY) + " collect --csv-dir " + csv.string() + " --out " + out.string() + " " + extra;
+std::string collect_csv(const fs::path& csv, const fs::path& out, const std::string& extra = "",
+                        const std::string& binary = kSnipe) {
+  return binary + " collect --csv-dir " + csv.string() + " --out " + out.string() + " " + extra;
 }
 
 TEST(CollectCli, CheckpointsOfAnotherRankCountOrOtherDataAreNeverReused) {
@@ -122,7 +142,7 @@ TEST(CollectCli, CheckpointsOfAnotherRankCountOrOtherDataAreNeverReused) {
   const fs::path csv = copy_of_sample(dir);
   std::string err;
   const std::string kill = "SNIPE_TEST_KILL_AFTER_TOKENS=1 SNIPE_TEST_KILL_RANK=1 ";
-  EXPECT_NE(run_command(kill + mpirun(2) + collect_csv(csv, dir / "data"), dir.path(), &err), 0);
+  EXPECT_NE(run_command(kill + mpirun(2) + collect_csv(csv, dir / "data", "", kFaultySnipe), dir.path(), &err), 0);
   // The data changes, a 1-rank run publishes it, then a 2-rank run starts afresh.
   std::string rugged = read_file(csv / "rugged.csv");
   rugged.resize(rugged.rfind('\n', rugged.size() - 2) + 1);  // drop the last bar
@@ -155,8 +175,8 @@ TEST(CollectCli, AnyExceptionOnOneRankEndsTheJobInsteadOfHangingIt) {
   // Rank 1 throws a std::exception that is not a snipe::Error while rank 0 goes on into
   // the job's collectives; before the fix this hung until the timeout.
   std::string err;
-  const int status = run_command("SNIPE_TEST_THROW_ON_RANK=1 timeout 60 " + mpirun(2) + collect(dir / "data"),
-                         dir.path(), &err);
+  const int status = run_command(
+      "SNIPE_TEST_THROW_ON_RANK=1 timeout 60 " + mpirun(2) + collect(dir / "data", kFaultySnipe), dir.path(), &err);
   EXPECT_NE(status, 0);
   EXPECT_NE(status, 124) << "the job hung instead of failing";
   EXPECT_NE(err.find("rank 1 on"), std::string::npos) << err;
@@ -186,7 +206,7 @@ TEST(CollectCli, ABadConfigOnEveryRankIsReportedOnceWithoutAnAbort) {
 TEST(CollectCli, CsvDirOnTheCommandLineOverridesTheConfig) {
   testing::TempDir dir;
   std::string err;
-  ASSERT_EQ(run_command(std::string(SNIPE_BINARY) + " collect --csv-dir data/sample --out " + (dir / "csv").string(),
+  ASSERT_EQ(run_command(kSnipe + " collect --csv-dir data/sample --out " + (dir / "csv").string(),
                 dir.path(), &err),
             0)
       << err;
@@ -200,7 +220,7 @@ TEST(CollectCli, AFailingRankEndsTheWholeJobNamingTheRank) {
   if (!have_mpirun()) GTEST_SKIP() << "mpirun not installed";
   testing::TempDir dir;
   std::string err;
-  const int status = run_command("timeout 60 " + mpirun(2) + std::string(SNIPE_BINARY) +
+  const int status = run_command("timeout 60 " + mpirun(2) + kSnipe +
                              " collect --csv-dir /nonexistent/dumps --out " + (dir / "x").string(),
                          dir.path(), &err);
   EXPECT_NE(status, 0);

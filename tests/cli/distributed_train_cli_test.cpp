@@ -1,7 +1,8 @@
 // `mpirun -np N snipe train` as users run it when things go wrong: a rank killed mid-epoch
 // (the job must end with the rank named, and a rerun resume to the uninterrupted result),
 // a rank that hangs (the stall watchdog must name it and end the job), a rank that
-// throws, and a resume on another number of ranks.
+// throws, and a resume on another number of ranks. The faults are injected by snipe_faulty
+// (the same command line in a FaultInjectionEnv armed by SNIPE_TEST_* variables).
 
 #include <chrono>
 #include <filesystem>
@@ -25,6 +26,7 @@ using testing::mpirun;
 using testing::run_command;
 
 const std::string kSnipe = SNIPE_BINARY;
+const std::string kFaultySnipe = SNIPE_FAULTY_BINARY;
 
 // configs/tiny.toml with a mid-epoch checkpoint every 2 steps, no dropout (so the ranks'
 // dropout streams do not matter) and `extra` appended (e.g. a [distributed] section).
@@ -49,10 +51,12 @@ class DistributedTrainCli : public ::testing::Test {
               0);
   }
 
-  // `mpirun -np ranks snipe train` into RUN_DIR `run`, with environment `env` ("A=1 B=2 ").
+  // `mpirun -np ranks snipe train` into RUN_DIR `run`; with faults `env` ("A=1 B=2 "), the
+  // faulty snipe.
   std::string train(int ranks, const fs::path& config, const std::string& run, const std::string& env = "",
                     const std::string& extra = "") const {
-    return env + "timeout 120 " + mpirun(ranks) + kSnipe + " train --config " + config.string() + " --data " +
+    const std::string& binary = env.empty() ? kSnipe : kFaultySnipe;
+    return env + "timeout 120 " + mpirun(ranks) + binary + " train --config " + config.string() + " --data " +
            (dir_ / "data").string() + " --out " + (dir_ / run).string() + " " + extra;
   }
 

@@ -1,6 +1,7 @@
 // `snipe train` and `snipe pipeline` as users run them: the main job end to end on two
-// ranks, a training process killed mid-epoch and restarted, and the refusals. In a build
-// without LibTorch (clang), `snipe train` must say how to get one that trains.
+// ranks, a training process killed mid-epoch (by snipe_faulty, the same command line in a
+// fault-injecting Env) and restarted, and the refusals. In a build without LibTorch
+// (clang), `snipe train` must say how to get one that trains.
 
 #include <cstdlib>
 #include <filesystem>
@@ -21,14 +22,15 @@ using json = nlohmann::json;
 using testing::run_command;
 
 const std::string kSnipe = SNIPE_BINARY;
+const std::string kFaultySnipe = SNIPE_FAULTY_BINARY;
 
 std::string collect(const fs::path& data) {
   return kSnipe + " collect --config configs/tiny.toml --out " + data.string();
 }
 
 std::string train(const fs::path& config, const fs::path& data, const fs::path& run_dir,
-                  const std::string& extra = "") {
-  return kSnipe + " train --config " + config.string() + " --data " + data.string() + " --out " +
+                  const std::string& extra = "", const std::string& binary = kSnipe) {
+  return binary + " train --config " + config.string() + " --data " + data.string() + " --out " +
          run_dir.string() + " " + extra;
 }
 
@@ -81,7 +83,9 @@ TEST(TrainCli, AKilledTrainingResumesToTheUninterruptedResult) {
   std::string err;
   ASSERT_EQ(run_command(train(config, dir / "data", dir / "whole"), dir.path(), &err), 0) << err;
 
-  EXPECT_NE(run_command("SNIPE_TEST_KILL_AFTER_STEPS=3 " + train(config, dir / "data", dir / "killed"), dir.path()), 0)
+  EXPECT_NE(run_command("SNIPE_TEST_KILL_AFTER_STEPS=3 " + train(config, dir / "data", dir / "killed", "", kFaultySnipe),
+                        dir.path()),
+            0)
       << "the fault injection must kill the run after step 3";
   EXPECT_FALSE(fs::exists(dir / "killed/export")) << "a killed run exports nothing";
   ASSERT_EQ(run_command(train(config, dir / "data", dir / "killed", "--resume"), dir.path(), &err), 0) << err;

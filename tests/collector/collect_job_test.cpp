@@ -1,6 +1,6 @@
 // run_collect in one process (an MPI job of size 1): shards, reports, failures, resume
-// after a crash, incremental runs. Multi-rank runs are tested through mpirun in
-// tests/cli/collect_cli_test.cpp.
+// after a crash (some injected through a FaultInjectionEnv), incremental runs. Multi-rank
+// runs are tested through mpirun in tests/cli/collect_cli_test.cpp.
 
 #include "collector/checkpoint.h"
 #include "collector/collect_job.h"
@@ -21,6 +21,7 @@
 #include "collector/sources/synthetic_source.h"
 #include "shared/core/atomic_file.h"
 #include "shared/store/shard.h"
+#include "tests/support/fault_injection_env.h"
 #include "tests/support/temp_dir.h"
 
 namespace snipe::collector {
@@ -42,6 +43,12 @@ CollectJobOptions job(const fs::path& out, bool incremental = false) {
 }
 
 json read_json(const fs::path& path) { return json::parse(read_file(path)); }
+
+// run_collect as a job of one process in the real Env.
+CollectTotals collect_alone(Source& source, const CollectJobOptions& options) {
+  PosixEnv env;
+  return run_collect(source, MpiContext(), options, env);
+}
 
 // Wraps a source: counts fetches, and can fail tokens or "crash" after N fetches.
 class ScriptedSource final : public Source {
@@ -70,7 +77,7 @@ class ScriptedSource final : public Source {
 TEST(CollectJob, WritesOneShardAManifestAndAQualityReport) {
   testing::TempDir dir;
   SyntheticSource source(small_market());
-  const CollectTotals totals = run_collect(source, MpiContext(), job(dir.path()));
+  const CollectTotals totals = collect_alone(source, job(dir.path()));
   EXPECT_EQ(totals.tokens, 10);
   EXPECT_EQ(totals.accepted + totals.rejected + totals.failed, 10);
 
@@ -109,7 +116,7 @@ TEST(CollectJob, RejectionsAndFailuresAreReportedByReasonNeverDropped) {
   source.failing = {"slow_bleed"};
   CollectJobOptions options = job(dir.path());
   options.validation.min_candles = 200;
-  const CollectTotals totals = run_collect(source, MpiContext(), options);
+  const CollectTotals totals = collect_alone(source, options);
   EXPECT_EQ(totals.accepted, 2);
   EXPECT_EQ(totals.rejected, 1);
   EXPECT_EQ(totals.failed, 1);
@@ -126,15 +133,15 @@ TEST(CollectJob, RejectionsAndFailuresAreReportedByReasonNeverDropped) {
 TEST(CollectJob, ACrashedRunResumesFromCheckpointsToTheSameDataSet) {
   testing::TempDir clean, crashed;
   SyntheticSource synthetic(small_market());
-  run_collect(synthetic, MpiContext(), job(clean.path()));
+  collect_alone(synthetic, job(clean.path()));
 
   ScriptedSource first(synthetic);
   first.crash_after = 4;
-  EXPECT_THROW(run_collect(first, MpiContext(), job(crashed.path())), std::runtime_error);
+  EXPECT_THROW(collect_alone(first, job(crashed.path())), std::runtime_error);
   EXPECT_FALSE(fs::exists(crashed / "manifest.json"));
 
   ScriptedSource second(synthetic);
-  run_collect(second, MpiContext(), job(crashed.path()));
+  collect_alone(second, job(crashed.path()));
   EXPECT_EQ(second.fetches, 6) << "the 4 checkpointed tokens are not fetched again";
   EXPECT_EQ(read_json(crashed / "manifest.json")["content_hash"],
             read_json(clean / "manifest.json")["content_hash"]);
@@ -145,11 +152,11 @@ TEST(CollectJob, ChangedSettingsDiscardOldCheckpoints) {
   SyntheticSource synthetic(small_market());
   ScriptedSource first(synthetic);
   first.crash_after = 4;
-  EXPECT_THROW(run_collect(first, MpiContext(), job(dir.path())), std::runtime_error);
+  EXPECT_THROW(collect_alone(first, job(dir.path())), std::runtime_error);
   ScriptedSource second(synthetic);
   CollectJobOptions changed = job(dir.path());
   changed.config_fingerprint = "other labels";
-  run_collect(second, MpiContext(), changed);
+  collect_alone(second, changed);
   EXPECT_EQ(second.fetches, 10) << "checkpoints of other settings must not be mixed in";
 }
 
@@ -158,12 +165,12 @@ TEST(CollectJob, CorruptCheckpointIsFetchedAgain) {
   SyntheticSource synthetic(small_market());
   ScriptedSource first(synthetic);
   first.crash_after = 3;
-  EXPECT_THROW(run_collect(first, MpiContext(), job(dir.path())), std::runtime_error);
+  EXPECT_THROW(collect_alone(first, job(dir.path())), std::runtime_error);
   const fs::path checkpoint = dir / ".work/rank-00000-of-00001/token-00000001.bin";
   ASSERT_TRUE(fs::exists(checkpoint));
   fs::resize_file(checkpoint, fs::file_size(checkpoint) / 3);
   ScriptedSource second(synthetic);
-  run_collect(second, MpiContext(), job(dir.path()));
+  collect_alone(second, job(dir.path()));
   EXPECT_EQ(second.fetches, 8);
   EXPECT_TRUE(second.fetched.count("sim-000001"));
 }
@@ -173,17 +180,17 @@ TEST(CollectJob, IncrementalRunEqualsAFullRunAndIsIdempotent) {
   const std::int64_t day2 = 1767225600 + 40 * 3600;  // and as of hour 40
   testing::TempDir full, nightly;
   SyntheticSource later(small_market(day2));
-  run_collect(later, MpiContext(), job(full.path()));
+  collect_alone(later, job(full.path()));
 
   SyntheticSource earlier(small_market(day1));
-  run_collect(earlier, MpiContext(), job(nightly.path()));
+  collect_alone(earlier, job(nightly.path()));
   ScriptedSource refresh(later);
-  run_collect(refresh, MpiContext(), job(nightly.path(), /*incremental=*/true));
+  collect_alone(refresh, job(nightly.path(), /*incremental=*/true));
   EXPECT_EQ(read_json(nightly / "manifest.json")["content_hash"],
             read_json(full / "manifest.json")["content_hash"]);
 
   ScriptedSource again(later);
-  run_collect(again, MpiContext(), job(nightly.path(), /*incremental=*/true));
+  collect_alone(again, job(nightly.path(), /*incremental=*/true));
   EXPECT_EQ(read_json(nightly / "manifest.json")["content_hash"],
             read_json(full / "manifest.json")["content_hash"])
       << "a second incremental run with nothing new changes nothing";
@@ -194,11 +201,11 @@ TEST(CollectJob, IncrementalOverADataSetOfOtherSettingsIsRefused) {
   SyntheticSource source(small_market());
   CollectJobOptions first = job(dir.path());
   first.base_fingerprint = "seed 11, horizon 12";
-  run_collect(source, MpiContext(), first);
+  collect_alone(source, first);
   CollectJobOptions other = job(dir.path(), /*incremental=*/true);
   other.base_fingerprint = "seed 8, horizon 6";
   try {
-    run_collect(source, MpiContext(), other);
+    collect_alone(source, other);
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("other settings"), std::string::npos) << e.what();
@@ -220,11 +227,58 @@ TEST(CollectJob, IncrementalWithoutADataSetSaysWhatToDo) {
   testing::TempDir dir;
   SyntheticSource source(small_market());
   try {
-    run_collect(source, MpiContext(), job(dir.path(), /*incremental=*/true));
+    collect_alone(source, job(dir.path(), /*incremental=*/true));
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("without --incremental first"), std::string::npos);
   }
+}
+
+// ---- crashes injected through the Env -------------------------------------------------
+
+TEST(CollectJob, ACrashRightAfterATokenCheckpointLosesNothingOfThatToken) {
+  testing::TempDir clean, crashed;
+  SyntheticSource synthetic(small_market());
+  collect_alone(synthetic, job(clean.path()));
+
+  PosixEnv posix;
+  testing::FaultInjectionEnv faulty(posix);
+  faulty.plan({.point = FaultPoint::kTokenCheckpointed, .count = 4, .action = testing::FaultAction::kThrow});
+  EXPECT_THROW(run_collect(synthetic, MpiContext(), job(crashed.path()), faulty), std::logic_error);
+  EXPECT_EQ(faulty.faults_injected(), 1);
+  EXPECT_FALSE(fs::exists(crashed / "manifest.json"));
+
+  ScriptedSource rerun(synthetic);
+  collect_alone(rerun, job(crashed.path()));
+  EXPECT_EQ(rerun.fetches, 6) << "the crash point comes after the 4th checkpoint is durable";
+  EXPECT_EQ(read_json(crashed / "manifest.json")["content_hash"], read_json(clean / "manifest.json")["content_hash"]);
+}
+
+TEST(CollectJob, ACrashBeforeTheManifestRenameLeavesThePublishedDataSetWhole) {
+  const std::int64_t day1 = 1767225600 + 20 * 3600, day2 = 1767225600 + 40 * 3600;
+  testing::TempDir full, nightly;
+  SyntheticSource earlier(small_market(day1)), later(small_market(day2));
+  collect_alone(later, job(full.path()));
+  collect_alone(earlier, job(nightly.path()));
+  const json before = read_json(nightly / "manifest.json");
+
+  // The incremental run writes its new shards, then dies with manifest.json's new content
+  // in the temp file, before the rename that would publish it.
+  PosixEnv posix;
+  testing::FaultInjectionEnv faulty(posix);
+  faulty.cut({.file_name = "manifest.json", .nth = 1, .action = testing::FaultAction::kThrow});
+  EXPECT_THROW(run_collect(later, MpiContext(), job(nightly.path(), /*incremental=*/true), faulty),
+               std::logic_error);
+  const fs::path torn = atomic_temp_path(nightly / "manifest.json");
+  ASSERT_TRUE(fs::exists(torn)) << "the crash left the unpublished manifest behind";
+  EXPECT_EQ(read_json(nightly / "manifest.json"), before) << "readers still see the previous data set";
+  for (const fs::path& shard : DataSetDir(nightly.path()).published_shards()) {
+    EXPECT_NO_THROW(read_shard(shard)) << shard;
+  }
+
+  collect_alone(later, job(nightly.path(), /*incremental=*/true));
+  EXPECT_EQ(read_json(nightly / "manifest.json")["content_hash"], read_json(full / "manifest.json")["content_hash"]);
+  EXPECT_FALSE(fs::exists(torn)) << "the next run tidies the leftover away";
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ class DataSetDirTest : public ::testing::Test {
     // Published: generation 1, two ranks.
     write_file_atomically(data_.shard_path(1, 0), "old 0");
     write_file_atomically(data_.shard_path(1, 1), "old 1");
-    data_.commit(1, manifest_of(1, 2), quality_of(1));
+    data_.commit(1, manifest_of(1, 2), quality_of(1), env_);
   }
   std::vector<std::string> published_contents() const {
     std::vector<std::string> contents;
@@ -39,6 +39,7 @@ class DataSetDirTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  PosixEnv env_;
   DataSetDir data_{dir_.path()};
 };
 
@@ -52,19 +53,19 @@ TEST_F(DataSetDirTest, ANewRunWritesTheNextGeneration) {
 TEST_F(DataSetDirTest, AnUncommittedRunIsInvisibleAndTidiedAway) {
   write_file_atomically(data_.shard_path(2, 0), "new 0");  // killed before the commit
   EXPECT_EQ(published_contents(), (std::vector<std::string>{"old 0", "old 1"}));
-  data_.tidy();
+  data_.tidy(env_);
   EXPECT_FALSE(fs::exists(dir_ / "g000002"));
   EXPECT_EQ(published_contents(), (std::vector<std::string>{"old 0", "old 1"}));
 }
 
 TEST_F(DataSetDirTest, ACommitSwitchesTheWholeDataSetAtOnce) {
   write_file_atomically(data_.shard_path(2, 0), "new 0");  // now one rank
-  data_.commit(2, manifest_of(2, 1), quality_of(2));
+  data_.commit(2, manifest_of(2, 1), quality_of(2), env_);
   EXPECT_EQ(published_contents(), (std::vector<std::string>{"new 0"}));
   EXPECT_EQ(json::parse(read_file(dir_ / "quality.json"))["generation"], 2);
   EXPECT_TRUE(fs::exists(dir_ / "g000001")) << "kept one more run for readers of the old manifest";
   write_file_atomically(data_.shard_path(3, 0), "newer 0");
-  data_.commit(3, manifest_of(3, 1), quality_of(3));
+  data_.commit(3, manifest_of(3, 1), quality_of(3), env_);
   EXPECT_FALSE(fs::exists(dir_ / "g000001"));
   EXPECT_TRUE(fs::exists(dir_ / "g000002"));
 }
@@ -72,7 +73,7 @@ TEST_F(DataSetDirTest, ACommitSwitchesTheWholeDataSetAtOnce) {
 TEST_F(DataSetDirTest, TempFilesOfKilledWritesAreSwept) {
   write_file_atomically(dir_ / "unrelated.txt", "kept");
   write_file_atomically(dir_ / "manifest.json.tmp-4242", "{half");
-  data_.tidy();
+  data_.tidy(env_);
   EXPECT_FALSE(fs::exists(dir_ / "manifest.json.tmp-4242"));
   EXPECT_TRUE(fs::exists(dir_ / "unrelated.txt"));
 }
@@ -82,9 +83,9 @@ TEST_F(DataSetDirTest, AKillRightAfterTheSwitchIsTidiedByTheNextRun) {
   write_file_atomically(dir_ / "g000002" / "quality.json", to_json(quality_of(2)).dump());
   write_file_atomically(dir_ / "manifest.json", to_json(manifest_of(2, 1)).dump());  // then killed
   EXPECT_EQ(published_contents(), (std::vector<std::string>{"new 0"}));
-  data_.tidy();
+  data_.tidy(env_);
   EXPECT_EQ(json::parse(read_file(dir_ / "quality.json"))["generation"], 2);
-  data_.tidy();  // idempotent
+  data_.tidy(env_);  // idempotent
   EXPECT_EQ(published_contents(), (std::vector<std::string>{"new 0"}));
 }
 
@@ -96,7 +97,7 @@ TEST_F(DataSetDirTest, ThePublishedManifestReadsBackAsCommitted) {
   manifest.labels.horizon = 7;
   manifest.features = this_build_feature_lists();
   write_file_atomically(data_.shard_path(2, 0), "new 0");
-  data_.commit(2, manifest, quality_of(2));
+  data_.commit(2, manifest, quality_of(2), env_);
   const DataSetManifest read = data_.published_manifest().value();
   EXPECT_EQ(to_json(read), to_json(manifest));
   EXPECT_EQ(read.tokens.failed, 1);

@@ -81,6 +81,7 @@ class BirdeyeEndToEnd : public ::testing::Test {
 
   testing::MockProvider mock_;
   testing::TempDir dir_;
+  PosixEnv env_;
   SourceConfig config_;
   std::vector<std::string> addresses_;
   std::map<std::string, CandleSeries> series_;
@@ -95,8 +96,8 @@ TEST_F(BirdeyeEndToEnd, CollectsEveryTokenThroughFaultsAndNeverLogsAKey) {
   CapturedLogs logs;
   {
     const MpiContext mpi;
-    const auto source = make_source(config_, mpi);
-    const CollectTotals totals = run_collect(*source, mpi, job());
+    const auto source = make_source(config_, mpi, env_);
+    const CollectTotals totals = run_collect(*source, mpi, job(), env_);
     EXPECT_EQ(totals.accepted, 4) << logs.text();
   }
   const Shard shard = read_shard(DataSetDir(dir_.path()).published_shards().at(0));
@@ -125,8 +126,8 @@ TEST_F(BirdeyeEndToEnd, ARevokedKeyIsDisabledNamedByItsLastFourAndNeverSentAgain
   CapturedLogs logs;
   {
     const MpiContext mpi;
-    const auto source = make_source(config_, mpi);
-    EXPECT_EQ(run_collect(*source, mpi, job()).accepted, 4);
+    const auto source = make_source(config_, mpi, env_);
+    EXPECT_EQ(run_collect(*source, mpi, job(), env_).accepted, 4);
   }
   std::size_t revoked_uses = 0, keyed = 0;
   for (const auto& request : mock_.requests()) {
@@ -146,8 +147,8 @@ TEST_F(BirdeyeEndToEnd, ATokenThatKeepsFailingIsRecordedWithItsReason) {
   mock_.inject("/defi/ohlcv", Fault{.kind = Fault::Kind::kStatus, .status = 500}, 1000);
   {
     const MpiContext mpi;
-    const auto source = make_source(config_, mpi);
-    const CollectTotals totals = run_collect(*source, mpi, job());
+    const auto source = make_source(config_, mpi, env_);
+    const CollectTotals totals = run_collect(*source, mpi, job(), env_);
     EXPECT_EQ(totals.failed, 4);
   }
   const json quality = json::parse(read_file(dir_ / "quality.json"));
@@ -158,7 +159,7 @@ TEST_F(BirdeyeEndToEnd, NoKeyIsAClearConfigError) {
   ::unsetenv(kKeysEnv);
   const MpiContext mpi;
   try {
-    make_source(config_, mpi);
+    make_source(config_, mpi, env_);
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find(kKeysEnv), std::string::npos) << e.what();
@@ -177,11 +178,11 @@ TEST_F(BirdeyeEndToEnd, AnotherRankRestoresTheDiscoveryThroughTheFactoryBuiltSou
   config_.birdeye.source.tokens.clear();
   config_.birdeye.source.time_from = 0;
   const MpiContext mpi;
-  const auto rank0 = make_source(config_, mpi);
+  const auto rank0 = make_source(config_, mpi, env_);
   const std::vector<std::string> tokens = rank0->list_tokens();
   ASSERT_EQ(tokens.size(), addresses_.size());
 
-  const auto other = make_source(config_, mpi);
+  const auto other = make_source(config_, mpi, env_);
   other->restore(rank0->snapshot());
   const std::size_t before = mock_.request_count();
   EXPECT_EQ(other->list_tokens(), tokens);
@@ -211,11 +212,13 @@ TEST(GeckoTerminalEndToEnd, CollectsPoolsWithoutAKey) {
   }
   config.geckoterminal.source.limit = 100;  // several pages per pool
   testing::TempDir dir;
+  PosixEnv env;
   const MpiContext mpi;
-  const auto source = make_source(config, mpi);
+  const auto source = make_source(config, mpi, env);
   const CollectTotals totals = run_collect(*source, mpi,
                                            {.out_dir = dir.path(), .validation = {.min_candles = 100},
-                                            .labels = {.horizon = 12}, .config_fingerprint = "gecko"});
+                                            .labels = {.horizon = 12}, .config_fingerprint = "gecko"},
+                                           env);
   EXPECT_EQ(totals.accepted, 2);
   const Shard shard = read_shard(DataSetDir(dir.path()).published_shards().at(0));
   EXPECT_EQ(shard.series[0].candles, simulator::simulate_token(market, 0).candles);

@@ -51,10 +51,11 @@ ContextValues unknown_context() {
 TEST(ShimFeatures, AWindowEqualsTheStoredShardFeaturesBitForBit) {
   const TempDir dir;
   collector::SyntheticSource source({.seed = 11, .tokens = 4, .min_candles = 200, .max_candles = 260});
+  snipe::PosixEnv env;
   collector::run_collect(source, MpiContext(),
                          {.out_dir = dir.path() / "data", .validation = {.min_candles = 100},
                           .labels = {.horizon = 12, .take_profit = 0.1, .stop_loss = 0.05, .rug_drop = 0.5},
-                          .config_fingerprint = "shim features test"});
+                          .config_fingerprint = "shim features test"}, env);
   const trainer::DataSet data = trainer::load_data_set(dir.path() / "data");  // read back from HDF5
   ASSERT_FALSE(data.series.empty());
   std::size_t windows = 0;

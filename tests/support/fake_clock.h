@@ -3,19 +3,25 @@
 // and rate limits can be asserted without waiting. Not thread-safe (one test thread).
 
 #include <chrono>
+#include <cstdint>
 #include <vector>
 
-#include "collector/net/clock.h"
+#include "shared/core/clock.h"
 
 namespace snipe::testing {
 
-class FakeClock final : public collector::Clock {
+class FakeClock final : public Clock {
  public:
   // Starts well away from 0 so "time 0" bugs show up.
   explicit FakeClock(std::chrono::milliseconds start = std::chrono::milliseconds(1'000'000))
-      : now_(start) {}
+      : start_(start), now_(start) {}
 
   std::chrono::milliseconds now() const override { return now_; }
+
+  // 2026-01-01T00:00:00Z plus the time passed on this clock.
+  std::int64_t unix_seconds() const override {
+    return kUnixStart + std::chrono::duration_cast<std::chrono::seconds>(now_ - start_).count();
+  }
 
   void sleep_for(std::chrono::milliseconds duration) override {
     sleeps_.push_back(duration);
@@ -35,6 +41,8 @@ class FakeClock final : public collector::Clock {
   void clear_sleeps() { sleeps_.clear(); }
 
  private:
+  static constexpr std::int64_t kUnixStart = 1767225600;
+  std::chrono::milliseconds start_;
   std::chrono::milliseconds now_;
   std::vector<std::chrono::milliseconds> sleeps_;
 };

@@ -23,7 +23,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "collector/net/clock.h"
+#include "shared/core/clock.h"
 #include "collector/net/keys.h"
 
 namespace snipe::testing {
@@ -146,7 +146,7 @@ class MockProvider::Impl {
   Answer gecko_ohlcv(const httplib::Request& req);
   void write(const Answer& answer, const std::optional<Fault>& fault, httplib::Response& res);
 
-  collector::RealClock clock_;  // drives limiters_ (stateless, so its place here is safe)
+  RealClock clock_;  // drives limiters_ (stateless, so its place here is safe)
   httplib::Server server_;
   int port_ = 0;
   std::thread thread_;

@@ -42,7 +42,8 @@ void collect(const fs::path& out) {
                                        .validation = {.min_candles = 100},
                                        .labels = kJobLabels,
                                        .config_fingerprint = "data set test"};
-  collector::run_collect(source, MpiContext(), options);
+  snipe::PosixEnv env;
+  collector::run_collect(source, MpiContext(), options, env);
 }
 
 json read_json(const fs::path& path) { return json::parse(read_file(path)); }

@@ -13,11 +13,13 @@
 #include "collector/collect_job.h"
 #include "collector/sources/synthetic_source.h"
 #include "shared/core/atomic_file.h"
+#include "shared/core/env.h"
 #include "shared/core/errors.h"
 #include "shared/core/hash.h"
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
 #include "shared/mpi/mpi_context.h"
+#include "tests/support/fault_injection_env.h"
 #include "tests/support/temp_dir.h"
 #include "trainer/export/export.h"
 #include "trainer/train/checkpoint.h"
@@ -29,16 +31,20 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 // The job on this process alone (the data-parallel runs are DistributedTrainCli's).
-TrainSummary train_alone(const TrainJob& job) { return run_train_job(job, MpiContext()); }
+TrainSummary train_alone(const TrainJob& job) {
+  PosixEnv env;
+  return run_train_job(job, MpiContext(), env);
+}
 
 constexpr LabelOptions kLabels{.horizon = 12, .take_profit = 0.1, .stop_loss = 0.05, .rug_drop = 0.5};
 
 // 12 simulated tokens of 200..300 bars, collected by a size-1 job.
 void collect(const fs::path& out) {
   collector::SyntheticSource source({.seed = 5, .tokens = 12, .min_candles = 200, .max_candles = 300});
+  snipe::PosixEnv env;
   collector::run_collect(source, MpiContext(),
                          {.out_dir = out, .validation = {.min_candles = 100}, .labels = kLabels,
-                          .config_fingerprint = "train job test"});
+                          .config_fingerprint = "train job test"}, env);
 }
 
 // A data set shared by the suite (collecting takes a moment).
@@ -164,6 +170,32 @@ TEST_F(TrainJobTest, AResumedRunEndsWithExactlyTheParametersOfAnUninterruptedOne
       EXPECT_EQ(a[i][key], b[i][key]) << "epoch " << i + 1 << " " << key;
     }
   }
+}
+
+TEST_F(TrainJobTest, ACrashRightAfterAMidEpochCheckpointResumesToTheUninterruptedResult) {
+  testing::TempDir whole, crashed;
+  TrainJob uninterrupted = job(whole.path());
+  uninterrupted.train.checkpoint_every_steps = 2;
+  train_alone(uninterrupted);
+
+  // The process dies (here: throws) the moment the first mid-epoch checkpoint at or past
+  // step 3 is complete, as snipe_faulty's SIGKILL does in the CLI tests.
+  PosixEnv posix;
+  testing::FaultInjectionEnv faulty(posix);
+  faulty.plan({.point = FaultPoint::kTrainCheckpointWritten, .count = 3, .action = testing::FaultAction::kThrow});
+  TrainJob first = job(crashed.path());
+  first.train.checkpoint_every_steps = 2;
+  EXPECT_THROW(run_train_job(first, MpiContext(), faulty), std::logic_error);
+  ASSERT_EQ(faulty.faults_injected(), 1);
+  EXPECT_FALSE(fs::exists(crashed / "export")) << "a crashed run exports nothing";
+  EXPECT_EQ(checkpoints(crashed.path()).back().filename(), "step-0000000004")
+      << "the checkpoint the crash point followed is complete";
+
+  TrainJob rerun = job(crashed.path());
+  rerun.train.checkpoint_every_steps = 2;
+  rerun.resume = ResumeMode::kRequire;
+  EXPECT_TRUE(train_alone(rerun).resumed);
+  expect_same_parameters(whole / "export", crashed / "export");
 }
 
 TEST_F(TrainJobTest, EarlyStoppingExportsTheBestEpoch) {

@@ -11,8 +11,8 @@
 #include <sstream>
 #include <tuple>
 #include <chrono>
+#include <ctime>
 #include <cmath>
-#include <csignal>
 #include <fstream>
 #include <thread>
 
@@ -23,7 +23,7 @@
 #include <torch/torch.h>
 
 #include "shared/comm/communicator.h"
-#include "shared/core/atomic_file.h"
+#include "shared/core/env.h"
 #include "shared/core/errors.h"
 #include "shared/core/hash.h"
 #include "shared/core/progress.h"
@@ -46,7 +46,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 // ---- settings -------------------------------------------------------------------------
 
@@ -171,19 +170,14 @@ void log_layout(const MpiContext& mpi, const Communicator& comm) {
   if (mpi.rank() == 0) spdlog::info("{} ranks:\n  {}", mpi.size(), fmt::join(all, "\n  "));
 }
 
-// Blocks this thread for good (the stall test's hung rank).
-[[noreturn]] void stall_forever() {
-  spdlog::warn("test fault: this rank stops before its next step");
-  while (true) std::this_thread::sleep_for(std::chrono::hours(1));
-}
-
 // ---- the job --------------------------------------------------------------------------
 
 class Job {
  public:
-  Job(const TrainJob& job, const MpiContext& mpi)
+  Job(const TrainJob& job, const MpiContext& mpi, Env& env)
       : job_(resolved(job)),
         mpi_(mpi),
+        env_(env),
         comm_(make_communicator(job_.distributed.comm, mpi)),
         lead_(comm_->rank() == 0),
         batch_per_rank_(per_rank_batch(job_.train, comm_->size())),
@@ -218,7 +212,7 @@ class Job {
     if (!summary.resumed) broadcast_tensors(trainer_.parameters(), *comm_);
     std::optional<MetricsLog> metrics;
     if (lead_) {
-      write_file_atomically(job_.run_dir / "settings.toml", job_.settings_toml);
+      env_.write_file_atomically(job_.run_dir / "settings.toml", job_.settings_toml);
       metrics.emplace(job_.run_dir / "metrics.jsonl", state_.epoch);
       log_start();
     }
@@ -364,7 +358,7 @@ class Job {
   }
 
   void train_step(Batch& batch) {
-    if (job_.faults.stall_at_step == state_.step + 1) stall_forever();
+    env_.reached(FaultPoint::kTrainStepStarting, state_.step + 1);
     StepResult step = trainer_.step(batch, state_.step);
     average_losses(step);
     require_finite(step);
@@ -380,7 +374,7 @@ class Job {
 
   // Trains the rest of epoch state_.epoch, evaluates on val and updates the best weights.
   json train_epoch() {
-    const auto start = Clock::now();
+    const auto start = env_.clock().now();
     const std::size_t batches = train_loader_.batches_per_epoch();
     Progress progress(fmt::format("epoch {}/{}", state_.epoch + 1, job_.train.epochs), batches, lead_);
     progress.advance(static_cast<std::size_t>(state_.batches_done));
@@ -392,11 +386,11 @@ class Job {
       if (job_.train.checkpoint_every_steps > 0 && state_.step % job_.train.checkpoint_every_steps == 0 &&
           static_cast<std::size_t>(state_.batches_done) < batches) {
         checkpoint();
-        if (job_.faults.kill_after_steps > 0 && state_.step >= job_.faults.kill_after_steps) ::raise(SIGKILL);
+        env_.reached(FaultPoint::kTrainCheckpointWritten, state_.step);
       }
     }
     progress.finish();
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const double seconds = std::chrono::duration<double>(env_.clock().now() - start).count();
     const MetricsRecord val = evaluate_predictions(predict_split(val_loader_, split_.val), "val", state_.epoch + 1,
                                                    state_.step);
     const bool better = improves(state_, val.profitable.roc_auc);
@@ -441,7 +435,7 @@ class Job {
                                 .val = val,
                                 .test = test};
     if (lead_) {
-      write_file_atomically(job_.run_dir / "report.json", to_json(report).dump(2) + "\n");
+      env_.write_file_atomically(job_.run_dir / "report.json", to_json(report).dump(2) + "\n");
       torch::jit::Module portable = portable_attention_lstm(model_, job_.model);
       write_export(job_.run_dir / "export", portable, scalers_, metadata(val, test));
     }
@@ -458,6 +452,7 @@ class Job {
 
   const TrainJob job_;
   const MpiContext& mpi_;
+  Env& env_;                                  // files, clock and crash points
   const std::unique_ptr<Communicator> comm_;  // first built, last destroyed
   const bool lead_;                           // rank 0: logs, checkpoints, report, export
   const std::size_t batch_per_rank_;
@@ -483,8 +478,14 @@ double threshold_of(const BinaryMetrics& m) {
   return std::isnan(m.best_f1.threshold) ? 0.5 : m.best_f1.threshold;
 }
 
+// "2026-01-01T00:00:00Z": `unix_seconds` in UTC.
+std::string utc_timestamp(std::int64_t unix_seconds) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(unix_seconds)));
+}
+
 ExportMetadata Job::metadata(const MetricsRecord& val, const MetricsRecord& test) const {
   ExportMetadata metadata = make_export_metadata(static_cast<std::int64_t>(job_.train.window));
+  metadata.created_at = utc_timestamp(env_.clock().unix_seconds());  // the Env's clock
   metadata.labels = data_.labels;
   metadata.thresholds = ExportThresholds{.profitable = threshold_of(val.profitable), .rug = threshold_of(val.rug)};
   const json options = options_json(job_);
@@ -524,11 +525,11 @@ class UnoptimisedGraphs {
 
 }  // namespace
 
-TrainSummary run_train_job(const TrainJob& job, const MpiContext& mpi) {
+TrainSummary run_train_job(const TrainJob& job, const MpiContext& mpi, Env& env) {
   torch::set_num_threads(resolve_threads(job.train.threads, mpi.local_size()));
   keep_freed_memory_for_reuse();
   const UnoptimisedGraphs unoptimised;
-  Job running(job, mpi);
+  Job running(job, mpi, env);
   return running.run();
 }
 

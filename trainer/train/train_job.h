@@ -28,6 +28,7 @@
 #include "trainer/train/training_report.h"
 
 namespace snipe {
+class Env;
 class MpiContext;
 }
 
@@ -40,14 +41,6 @@ enum class ResumeMode {
   kFresh,    // delete them and start afresh
 };
 
-// Faults the crash and hang tests inject into one rank (0: none).
-struct FaultInjection {
-  std::int64_t kill_after_steps = 0;  // SIGKILL this rank right after the first mid-epoch checkpoint
-                                      // at or past this step
-  std::int64_t stall_at_step = 0;     // this rank stops for good just before its step N (1-based), so
-                                      // the others wait for it in the next collective
-};
-
 struct TrainJob {
   std::filesystem::path data_dir;  // a published data set (manifest.json + shards)
   std::filesystem::path run_dir;   // where the run's files go (created)
@@ -57,7 +50,6 @@ struct TrainJob {
   DistributedOptions distributed;
   ResumeMode resume = ResumeMode::kAuto;
   std::string settings_toml;       // the resolved settings, saved as RUN_DIR/settings.toml
-  FaultInjection faults;           // tests only
 };
 
 struct TrainSummary {
@@ -73,7 +65,10 @@ struct TrainSummary {
 };
 
 // Collective: every rank of `mpi` calls it; every rank gets the same summary. Throws
-// DataError / ConfigError / IoError with the file, field and what to do.
-TrainSummary run_train_job(const TrainJob& job, const MpiContext& mpi);
+// DataError / ConfigError / IoError with the file, field and what to do. settings.toml and
+// report.json are written through `env`, epochs are timed on its clock, and it hears
+// FaultPoint::kTrainStepStarting before each step and kTrainCheckpointWritten after each
+// mid-epoch checkpoint.
+TrainSummary run_train_job(const TrainJob& job, const MpiContext& mpi, Env& env);
 
 }  // namespace snipe::trainer
