@@ -28,9 +28,9 @@
 
 #include "collector/collect_job.h"
 #include "collector/sources/synthetic_source.h"
+#include "shared/comm/communicator.h"
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
-#include "shared/mpi/mpi_context.h"
 #include "trainer/data/data_set.h"
 #include "trainer/data/scalers.h"
 #include "trainer/data/window_loader.h"
@@ -159,7 +159,7 @@ double loader_windows_per_second(const BenchOptions& o, std::size_t b) {
   const fs::path dir = fs::temp_directory_path() / fmt::format("snipe-bench-train-{}", ::getpid());
   fs::remove_all(dir);
   collector::SyntheticSource source({.seed = 42, .tokens = 64, .min_candles = 288, .max_candles = 864});
-  collector::run_collect(source, MpiContext(), {.out_dir = dir, .validation = {}, .labels = {}, .config_fingerprint = "bench"});
+  collector::run_collect(source, *make_solo_communicator(), {.out_dir = dir, .validation = {}, .labels = {}, .config_fingerprint = "bench"});
   const DataSet data = load_data_set(dir);
   const Split split = split_examples(data, {.window = o.window, .whole_tokens = true});
   const Scalers scalers = fit_scalers(data, split.train, o.window);
@@ -233,7 +233,6 @@ int main(int argc, char** argv) {
   app.add_option("--python", options.python, "interpreter with torch");
   app.add_flag("!--no-memory-reuse", options.reuse_memory, "leave glibc's mmap thresholds alone");
   CLI11_PARSE(app, argc, argv);
-  snipe::MpiSession session(nullptr, nullptr);
   spdlog::set_level(spdlog::level::warn);
   return snipe::trainer::run(options);
 }

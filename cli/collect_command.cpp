@@ -27,8 +27,8 @@ int run_collect_command(const CollectCommandOptions& options) {
       c.source.csv_dir = *options.csv_dir;
     }
   };
-  return run_mpi_job(options.common, overrides, [&](const Config& config, const MpiContext& mpi) {
-    const auto totals = collect_stage(config, mpi, options.out_dir, options.incremental);
+  return run_mpi_job(options.common, overrides, [&](const Config& config, const JobContext& context) {
+    const auto totals = collect_stage(config, context, options.out_dir, options.incremental);
     return totals.accepted > 0 ? 0 : 1;
   });
 }

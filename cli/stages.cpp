@@ -9,6 +9,7 @@
 #include "collector/source_factory.h"
 #include "shared/core/csv.h"
 #include "shared/features/model_features.h"
+#include "shared/mpi/mpi_context.h"
 
 namespace snipe::cli {
 namespace {
@@ -71,12 +72,12 @@ void inject_test_exception(int rank) {
   }
 }
 
-trainer::TrainSummary train_on_every_rank(const trainer::TrainJob& job, const MpiContext& mpi) {
+trainer::TrainSummary train_on_every_rank(const trainer::TrainJob& job, const JobContext& context) {
 #if SNIPE_WITH_TORCH
-  return trainer::run_train_job(job, mpi);
+  return trainer::run_train_job(job, context);
 #else
   (void)job;
-  (void)mpi;
+  (void)context;
   throw ConfigError(
       "this snipe was built without LibTorch, so it cannot train; HINT: build with g++ "
       "(scripts/build, the default), which compiles Debian's LibTorch headers");
@@ -88,7 +89,7 @@ trainer::TrainSummary train_on_every_rank(const trainer::TrainJob& job, const Mp
 // banner). Where only some ranks fail (a key file one node cannot read), each of them
 // reports its own error and every rank returns nullopt. Collective.
 std::optional<Config> resolve_settings_together(const CommonOptions& common, const ConfigOverrides& overrides,
-                                                const MpiContext& mpi) {
+                                                const JobContext& context) {
   std::optional<Config> config;
   std::string error;
   try {
@@ -96,11 +97,11 @@ std::optional<Config> resolve_settings_together(const CommonOptions& common, con
   } catch (const Error& e) {
     error = e.what();
   }
-  const std::int64_t failed = mpi.sum(config ? 0 : 1);
+  const std::int64_t failed = sum(context.comm(), config ? 0 : 1);
   if (failed == 0) return config;
-  if (!config && failed < mpi.size()) {
-    spdlog::error("rank {} on {}: {}", mpi.rank(), mpi.host(), error);
-  } else if (!config && mpi.rank() == 0) {
+  if (!config && failed < context.size()) {
+    spdlog::error("rank {} on {}: {}", context.rank(), context.host(), error);
+  } else if (!config && context.rank() == 0) {
     spdlog::error("{}", error);
   }
   return std::nullopt;
@@ -108,19 +109,19 @@ std::optional<Config> resolve_settings_together(const CommonOptions& common, con
 
 }  // namespace
 
-collector::CollectTotals collect_stage(const Config& config, const MpiContext& mpi,
+collector::CollectTotals collect_stage(const Config& config, const JobContext& context,
                                        const std::filesystem::path& data_dir, bool incremental) {
-  inject_test_exception(mpi.rank());
-  const std::unique_ptr<collector::Source> source = collector::make_source(source_config(config), mpi);
+  inject_test_exception(context.rank());
+  const std::unique_ptr<collector::Source> source = collector::make_source(source_config(config), context.comm());
   const collector::CollectJobOptions options{.out_dir = data_dir,
                                              .incremental = incremental,
                                              .validation = config.validation,
                                              .labels = config.labels,
                                              .config_fingerprint = data_fingerprint(config),
                                              .base_fingerprint = base_fingerprint(config),
-                                             .kill_after_tokens = kill_after_tokens(mpi.rank())};
-  const collector::CollectTotals totals = collector::run_collect(*source, mpi, options);
-  if (mpi.rank() == 0) {
+                                             .kill_after_tokens = kill_after_tokens(context.rank())};
+  const collector::CollectTotals totals = collector::run_collect(*source, context.comm(), options);
+  if (context.rank() == 0) {
     spdlog::info("collected {} tokens: {} accepted, {} rejected, {} failed; {} examples in {}",
                  totals.tokens, totals.accepted, totals.rejected, totals.failed, totals.examples,
                  data_dir.string());
@@ -128,10 +129,10 @@ collector::CollectTotals collect_stage(const Config& config, const MpiContext& m
   return totals;
 }
 
-trainer::TrainSummary train_stage(const Config& config, const MpiContext& mpi,
+trainer::TrainSummary train_stage(const Config& config, const JobContext& context,
                                   const std::filesystem::path& data_dir,
                                   const std::filesystem::path& run_dir, trainer::ResumeMode resume) {
-  inject_test_exception(mpi.rank());
+  inject_test_exception(context.rank());
   return train_on_every_rank({.data_dir = data_dir,
                               .run_dir = run_dir,
                               .split = config.split,
@@ -140,24 +141,24 @@ trainer::TrainSummary train_stage(const Config& config, const MpiContext& mpi,
                               .distributed = config.distributed,
                               .resume = resume,
                               .settings_toml = describe_config(config),
-                              .faults = training_faults(mpi.rank())},
-                             mpi);
+                              .faults = training_faults(context.rank())},
+                             context);
 }
 
 int run_mpi_job(const CommonOptions& common, const ConfigOverrides& overrides, const JobBody& body) {
   MpiSession session(nullptr, nullptr);
-  const MpiContext mpi;
-  const std::optional<Config> config = resolve_settings_together(common, overrides, mpi);
+  const JobContext context = JobContext::over_mpi();  // destroyed before the session
+  const std::optional<Config> config = resolve_settings_together(common, overrides, context);
   if (!config) return 1;
-  return run_on_every_rank(mpi, [&] { return body(*config, mpi); });
+  return run_on_every_rank(context, [&] { return body(*config, context); });
 }
 
-int run_on_every_rank(const MpiContext& mpi, const std::function<int()>& body) {
+int run_on_every_rank(const JobContext& context, const std::function<int()>& body) {
   // Any exception, not only snipe::Error: one rank unwinding into MPI_Finalize while the
   // others wait in a collective would hang the job forever.
   const auto fail = [&](std::string_view kind, std::string_view what) {
-    spdlog::error("rank {} on {}: {}{}", mpi.rank(), mpi.host(), kind, what);
-    if (mpi.size() > 1) mpi.abort(1);
+    spdlog::error("rank {} on {}: {}{}", context.rank(), context.host(), kind, what);
+    if (context.size() > 1) context.abort(1);
     return 1;
   };
   try {

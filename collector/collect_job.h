@@ -20,7 +20,7 @@
 #include "collector/source.h"
 #include "shared/features/labels.h"
 #include "shared/market/validation.h"
-#include "shared/mpi/mpi_context.h"
+#include "shared/comm/communicator.h"
 
 namespace snipe::collector {
 
@@ -39,8 +39,9 @@ struct CollectTotals {
   std::int64_t tokens = 0, accepted = 0, rejected = 0, failed = 0, examples = 0;
 };
 
-// Collective: every rank of `mpi` must call it. Returns the job-wide totals on every rank.
-CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJobOptions& options);
+// Collective: every rank of `comm` (the job's host communicator, JobContext::comm(); a
+// solo one for a process alone) must call it. Returns the job-wide totals on every rank.
+CollectTotals run_collect(Source& source, Communicator& comm, const CollectJobOptions& options);
 
 inline constexpr std::int64_t kManifestSchemaVersion = 1;
 

@@ -7,12 +7,12 @@
 
 #include "collector/source.h"
 #include "collector/source_options.h"
-#include "shared/mpi/mpi_context.h"
+#include "shared/comm/communicator.h"
 
 namespace snipe::collector {
 
-// Collective for HTTP sources (rank 0's clock is broadcast, so every rank asks for the
-// same time range). Throws ConfigError for unusable settings (no key, bad directory).
-std::unique_ptr<Source> make_source(const SourceConfig& config, const MpiContext& mpi);
+// Collective over `comm` for HTTP sources (rank 0's clock is broadcast, so every rank asks
+// for the same time range). Throws ConfigError for unusable settings (no key, bad directory).
+std::unique_ptr<Source> make_source(const SourceConfig& config, Communicator& comm);
 
 }  // namespace snipe::collector

@@ -19,6 +19,7 @@
 #include "collector/simulator/market_simulator.h"
 #include "collector/sources/csv_source.h"
 #include "collector/sources/synthetic_source.h"
+#include "shared/comm/communicator.h"
 #include "shared/core/atomic_file.h"
 #include "shared/store/shard.h"
 #include "tests/support/temp_dir.h"
@@ -70,7 +71,7 @@ class ScriptedSource final : public Source {
 TEST(CollectJob, WritesOneShardAManifestAndAQualityReport) {
   testing::TempDir dir;
   SyntheticSource source(small_market());
-  const CollectTotals totals = run_collect(source, MpiContext(), job(dir.path()));
+  const CollectTotals totals = run_collect(source, *make_solo_communicator(), job(dir.path()));
   EXPECT_EQ(totals.tokens, 10);
   EXPECT_EQ(totals.accepted + totals.rejected + totals.failed, 10);
 
@@ -109,7 +110,7 @@ TEST(CollectJob, RejectionsAndFailuresAreReportedByReasonNeverDropped) {
   source.failing = {"slow_bleed"};
   CollectJobOptions options = job(dir.path());
   options.validation.min_candles = 200;
-  const CollectTotals totals = run_collect(source, MpiContext(), options);
+  const CollectTotals totals = run_collect(source, *make_solo_communicator(), options);
   EXPECT_EQ(totals.accepted, 2);
   EXPECT_EQ(totals.rejected, 1);
   EXPECT_EQ(totals.failed, 1);
@@ -126,15 +127,15 @@ TEST(CollectJob, RejectionsAndFailuresAreReportedByReasonNeverDropped) {
 TEST(CollectJob, ACrashedRunResumesFromCheckpointsToTheSameDataSet) {
   testing::TempDir clean, crashed;
   SyntheticSource synthetic(small_market());
-  run_collect(synthetic, MpiContext(), job(clean.path()));
+  run_collect(synthetic, *make_solo_communicator(), job(clean.path()));
 
   ScriptedSource first(synthetic);
   first.crash_after = 4;
-  EXPECT_THROW(run_collect(first, MpiContext(), job(crashed.path())), std::runtime_error);
+  EXPECT_THROW(run_collect(first, *make_solo_communicator(), job(crashed.path())), std::runtime_error);
   EXPECT_FALSE(fs::exists(crashed / "manifest.json"));
 
   ScriptedSource second(synthetic);
-  run_collect(second, MpiContext(), job(crashed.path()));
+  run_collect(second, *make_solo_communicator(), job(crashed.path()));
   EXPECT_EQ(second.fetches, 6) << "the 4 checkpointed tokens are not fetched again";
   EXPECT_EQ(read_json(crashed / "manifest.json")["content_hash"],
             read_json(clean / "manifest.json")["content_hash"]);
@@ -145,11 +146,11 @@ TEST(CollectJob, ChangedSettingsDiscardOldCheckpoints) {
   SyntheticSource synthetic(small_market());
   ScriptedSource first(synthetic);
   first.crash_after = 4;
-  EXPECT_THROW(run_collect(first, MpiContext(), job(dir.path())), std::runtime_error);
+  EXPECT_THROW(run_collect(first, *make_solo_communicator(), job(dir.path())), std::runtime_error);
   ScriptedSource second(synthetic);
   CollectJobOptions changed = job(dir.path());
   changed.config_fingerprint = "other labels";
-  run_collect(second, MpiContext(), changed);
+  run_collect(second, *make_solo_communicator(), changed);
   EXPECT_EQ(second.fetches, 10) << "checkpoints of other settings must not be mixed in";
 }
 
@@ -158,12 +159,12 @@ TEST(CollectJob, CorruptCheckpointIsFetchedAgain) {
   SyntheticSource synthetic(small_market());
   ScriptedSource first(synthetic);
   first.crash_after = 3;
-  EXPECT_THROW(run_collect(first, MpiContext(), job(dir.path())), std::runtime_error);
+  EXPECT_THROW(run_collect(first, *make_solo_communicator(), job(dir.path())), std::runtime_error);
   const fs::path checkpoint = dir / ".work/rank-00000-of-00001/token-00000001.bin";
   ASSERT_TRUE(fs::exists(checkpoint));
   fs::resize_file(checkpoint, fs::file_size(checkpoint) / 3);
   ScriptedSource second(synthetic);
-  run_collect(second, MpiContext(), job(dir.path()));
+  run_collect(second, *make_solo_communicator(), job(dir.path()));
   EXPECT_EQ(second.fetches, 8);
   EXPECT_TRUE(second.fetched.count("sim-000001"));
 }
@@ -173,17 +174,17 @@ TEST(CollectJob, IncrementalRunEqualsAFullRunAndIsIdempotent) {
   const std::int64_t day2 = 1767225600 + 40 * 3600;  // and as of hour 40
   testing::TempDir full, nightly;
   SyntheticSource later(small_market(day2));
-  run_collect(later, MpiContext(), job(full.path()));
+  run_collect(later, *make_solo_communicator(), job(full.path()));
 
   SyntheticSource earlier(small_market(day1));
-  run_collect(earlier, MpiContext(), job(nightly.path()));
+  run_collect(earlier, *make_solo_communicator(), job(nightly.path()));
   ScriptedSource refresh(later);
-  run_collect(refresh, MpiContext(), job(nightly.path(), /*incremental=*/true));
+  run_collect(refresh, *make_solo_communicator(), job(nightly.path(), /*incremental=*/true));
   EXPECT_EQ(read_json(nightly / "manifest.json")["content_hash"],
             read_json(full / "manifest.json")["content_hash"]);
 
   ScriptedSource again(later);
-  run_collect(again, MpiContext(), job(nightly.path(), /*incremental=*/true));
+  run_collect(again, *make_solo_communicator(), job(nightly.path(), /*incremental=*/true));
   EXPECT_EQ(read_json(nightly / "manifest.json")["content_hash"],
             read_json(full / "manifest.json")["content_hash"])
       << "a second incremental run with nothing new changes nothing";
@@ -194,11 +195,11 @@ TEST(CollectJob, IncrementalOverADataSetOfOtherSettingsIsRefused) {
   SyntheticSource source(small_market());
   CollectJobOptions first = job(dir.path());
   first.base_fingerprint = "seed 11, horizon 12";
-  run_collect(source, MpiContext(), first);
+  run_collect(source, *make_solo_communicator(), first);
   CollectJobOptions other = job(dir.path(), /*incremental=*/true);
   other.base_fingerprint = "seed 8, horizon 6";
   try {
-    run_collect(source, MpiContext(), other);
+    run_collect(source, *make_solo_communicator(), other);
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("other settings"), std::string::npos) << e.what();
@@ -220,7 +221,7 @@ TEST(CollectJob, IncrementalWithoutADataSetSaysWhatToDo) {
   testing::TempDir dir;
   SyntheticSource source(small_market());
   try {
-    run_collect(source, MpiContext(), job(dir.path(), /*incremental=*/true));
+    run_collect(source, *make_solo_communicator(), job(dir.path(), /*incremental=*/true));
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("without --incremental first"), std::string::npos);

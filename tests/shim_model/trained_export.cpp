@@ -12,7 +12,7 @@
 
 #include "collector/collect_job.h"
 #include "collector/sources/synthetic_source.h"
-#include "shared/mpi/mpi_context.h"
+#include "shared/comm/job_context.h"
 #include "trainer/train/train_job.h"
 
 namespace snipe::testing {
@@ -27,7 +27,7 @@ void build(const fs::path& root, const TrainedExport& out) {
   fs::remove_all(root / "run");
   const LabelOptions labels{.horizon = 12, .take_profit = 0.1, .stop_loss = 0.05, .rug_drop = 0.5};
   collector::SyntheticSource source({.seed = 5, .tokens = 12, .min_candles = 200, .max_candles = 300});
-  collector::run_collect(source, MpiContext(),
+  collector::run_collect(source, *make_solo_communicator(),
                          {.out_dir = out.data_dir, .validation = {.min_candles = 100}, .labels = labels,
                           .config_fingerprint = "shim fixture"});
   trainer::TrainJob job;
@@ -41,7 +41,7 @@ void build(const fs::path& root, const TrainedExport& out) {
   job.train.threads = 1;
   job.train.warmup_steps = 2;
   job.settings_toml = "# shim fixture\n";
-  trainer::run_train_job(job, MpiContext());
+  trainer::run_train_job(job, JobContext::solo());
 }
 
 // Whether `stamp` was written after this test binary was built (else the fixture may come

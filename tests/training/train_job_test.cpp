@@ -17,7 +17,7 @@
 #include "shared/core/hash.h"
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
-#include "shared/mpi/mpi_context.h"
+#include "shared/comm/job_context.h"
 #include "tests/support/temp_dir.h"
 #include "trainer/export/export.h"
 #include "trainer/train/checkpoint.h"
@@ -29,14 +29,14 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 // The job on this process alone (the data-parallel runs are DistributedTrainCli's).
-TrainSummary train_alone(const TrainJob& job) { return run_train_job(job, MpiContext()); }
+TrainSummary train_alone(const TrainJob& job) { return run_train_job(job, JobContext::solo()); }
 
 constexpr LabelOptions kLabels{.horizon = 12, .take_profit = 0.1, .stop_loss = 0.05, .rug_drop = 0.5};
 
 // 12 simulated tokens of 200..300 bars, collected by a size-1 job.
 void collect(const fs::path& out) {
   collector::SyntheticSource source({.seed = 5, .tokens = 12, .min_candles = 200, .max_candles = 300});
-  collector::run_collect(source, MpiContext(),
+  collector::run_collect(source, *make_solo_communicator(),
                          {.out_dir = out, .validation = {.min_candles = 100}, .labels = kLabels,
                           .config_fingerprint = "train job test"});
 }

@@ -29,7 +29,7 @@
 #include "trainer/train/train_options.h"
 
 namespace snipe {
-class MpiContext;
+class JobContext;
 }
 
 namespace snipe::trainer {
@@ -73,8 +73,9 @@ struct TrainSummary {
   nlohmann::json report;              // what report.json holds
 };
 
-// Collective: every rank of `mpi` calls it; every rank gets the same summary. Throws
-// DataError / ConfigError / IoError with the file, field and what to do.
-TrainSummary run_train_job(const TrainJob& job, const MpiContext& mpi);
+// Collective: every rank of `context` calls it; every rank gets the same summary. Throws
+// DataError / ConfigError / IoError with the file, field and what to do. A solo context
+// trains alone with no MPI.
+TrainSummary run_train_job(const TrainJob& job, const JobContext& context);
 
 }  // namespace snipe::trainer
