@@ -19,6 +19,7 @@
 #include "collector/collect_job.h"
 #include "collector/simulator/market_simulator.h"
 #include "collector/sources/synthetic_source.h"
+#include "shared/comm/job_context.h"
 #include "shared/core/atomic_file.h"
 
 namespace snipe::collector {
@@ -32,11 +33,11 @@ simulator::SimulatorOptions market() {
   return {.seed = 42, .tokens = kTokens, .min_candles = 288, .max_candles = 864};
 }
 
-void BM_SimulateOnly(benchmark::State& state, const MpiContext* mpi) {
+void BM_SimulateOnly(benchmark::State& state, const JobContext* context) {
   std::size_t candles = 0;
   for (auto _ : state) {
     candles = 0;
-    for (std::size_t i = static_cast<std::size_t>(mpi->rank()); i < kTokens; i += static_cast<std::size_t>(mpi->size())) {
+    for (std::size_t i = static_cast<std::size_t>(context->rank()); i < kTokens; i += static_cast<std::size_t>(context->size())) {
       candles += simulator::simulate_token(market(), i).candles.size();
     }
     benchmark::DoNotOptimize(candles);
@@ -44,42 +45,43 @@ void BM_SimulateOnly(benchmark::State& state, const MpiContext* mpi) {
   state.counters["candles"] = static_cast<double>(candles);
 }
 
-void BM_CollectSynthetic(benchmark::State& state, const MpiContext* mpi) {
+void BM_CollectSynthetic(benchmark::State& state, const JobContext* context) {
   // One directory for the whole job: rank 0 names it.
-  const fs::path out = mpi->broadcast(
-      (fs::temp_directory_path() / fmt::format("snipe-bench-collect-{}", ::getpid())).string());
+  std::string name = (fs::temp_directory_path() / fmt::format("snipe-bench-collect-{}", ::getpid())).string();
+  broadcast_string(context->comm(), name);
+  const fs::path out = name;
   CollectTotals totals;
   for (auto _ : state) {
     state.PauseTiming();
-    if (mpi->rank() == 0) fs::remove_all(out);
-    mpi->barrier();
+    if (context->rank() == 0) fs::remove_all(out);
+    context->comm().barrier();
     state.ResumeTiming();
     SyntheticSource source(market());
     snipe::PosixEnv env;
-    totals = run_collect(source, *mpi,
+    totals = run_collect(source, context->comm(),
                          {.out_dir = out, .validation = {}, .labels = {}, .config_fingerprint = "bench"}, env);
   }
   const auto manifest = nlohmann::json::parse(read_file(out / "manifest.json"));
-  const auto& mine = manifest["shards"][static_cast<std::size_t>(mpi->rank())];
+  const auto& mine = manifest["shards"][static_cast<std::size_t>(context->rank())];
   const double examples = mine["examples"].get<double>();
   if (totals.examples <= 0 || examples <= 0) state.SkipWithError("no examples collected");
   state.counters["examples_per_s"] = benchmark::Counter(examples, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["bytes_per_example"] = mine["bytes"].get<double>() / examples;
   state.counters["rows_per_example"] = mine["rows"].get<double>() / examples;
-  mpi->barrier();
-  if (mpi->rank() == 0) fs::remove_all(out);
+  context->comm().barrier();
+  if (context->rank() == 0) fs::remove_all(out);
 }
 
-void register_benchmarks(const MpiContext& mpi) {
-  benchmark::RegisterBenchmark("BM_SimulateOnly", BM_SimulateOnly, &mpi)
+void register_benchmarks(const JobContext& context) {
+  benchmark::RegisterBenchmark("BM_SimulateOnly", BM_SimulateOnly, &context)
       ->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(true);
-  benchmark::RegisterBenchmark("BM_CollectSynthetic", BM_CollectSynthetic, &mpi)
+  benchmark::RegisterBenchmark("BM_CollectSynthetic", BM_CollectSynthetic, &context)
       ->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(5)->ReportAggregatesOnly(true);
 }
 
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
-  explicit RatioReporter(const MpiContext& mpi) : mpi_(mpi) {}
+  explicit RatioReporter(const JobContext& context) : context_(context) {}
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
@@ -96,12 +98,12 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (median_ms_.size() < 2) return;
     fmt::print("\nrank {} of {}: {:.0f} examples/s; {:.0f} bytes/example on disk (goal <= 512); "
                "collect / simulate-only time = {:.1f}x\n",
-               mpi_.rank(), mpi_.size(), examples_per_s_, bytes_per_example_,
+               context_.rank(), context_.size(), examples_per_s_, bytes_per_example_,
                median_ms_["BM_CollectSynthetic"] / median_ms_["BM_SimulateOnly"]);
   }
 
  private:
-  const MpiContext& mpi_;
+  const JobContext& context_;
   std::map<std::string, double> median_ms_;
   double examples_per_s_ = 0, bytes_per_example_ = 0;
 };
@@ -111,11 +113,11 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
 int main(int argc, char** argv) {
   snipe::MpiSession session(&argc, &argv);
-  const snipe::MpiContext mpi;
+  const snipe::JobContext context = snipe::JobContext::over_mpi();
   spdlog::set_level(spdlog::level::warn);
   benchmark::Initialize(&argc, argv);
-  snipe::collector::register_benchmarks(mpi);
-  snipe::collector::RatioReporter reporter(mpi);
+  snipe::collector::register_benchmarks(context);
+  snipe::collector::RatioReporter reporter(context);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;

@@ -32,6 +32,7 @@
 #include "collector/collect_job.h"
 #include "collector/sources/synthetic_source.h"
 #include "shared/comm/communicator.h"
+#include "shared/comm/job_context.h"
 #include "shared/mpi/mpi_context.h"
 #include "trainer/data/data_set.h"
 #include "trainer/data/scalers.h"
@@ -62,15 +63,15 @@ double median(std::vector<double> values) {
 }
 
 // Rank 0 collects a simulated data set into a shared temp folder; every rank loads it.
-DataSet simulated_data(const MpiContext& mpi, const fs::path& dir) {
-  if (mpi.rank() == 0) {
+DataSet simulated_data(const JobContext& context, const fs::path& dir) {
+  if (context.rank() == 0) {
     fs::remove_all(dir);
     collector::SyntheticSource source({.seed = 42, .tokens = 64, .min_candles = 288, .max_candles = 864});
     snipe::PosixEnv env;
-    collector::run_collect(source, MpiContext(MPI_COMM_SELF),
+    collector::run_collect(source, *make_solo_communicator(),
                            {.out_dir = dir, .validation = {}, .labels = {}, .config_fingerprint = "bench"}, env);
   }
-  mpi.barrier();
+  context.comm().barrier();
   return load_data_set(dir);
 }
 
@@ -144,17 +145,16 @@ class Side {
   std::int64_t step_ = 0;
 };
 
-int run(const BenchOptions& o) {
-  const MpiContext mpi;
+int run(const BenchOptions& o, const JobContext& context) {
   torch::set_num_threads(o.threads);
   torch::jit::setGraphExecutorOptimize(false);  // as run_train_job runs it
   keep_freed_memory_for_reuse();
   const fs::path dir = fs::temp_directory_path() / "snipe-bench-scaling";
-  const DataSet data = simulated_data(mpi, dir);
+  const DataSet data = simulated_data(context, dir);
   const Split split = split_examples(data, {.window = o.window, .whole_tokens = true});
   const Scalers scalers = fit_scalers(data, split.train, o.window);
 
-  const auto all = make_communicator({}, mpi);
+  const auto all = make_communicator({}, context);
   const auto solo = make_solo_communicator();
   Side alone(data, split.train, scalers, *solo, o);  // on every rank, training by itself
   Side together(data, split.train, scalers, *all, o);
@@ -164,28 +164,28 @@ int run(const BenchOptions& o) {
   const auto examples_per_step = [&](int ranks) { return static_cast<double>(o.batch * static_cast<std::size_t>(ranks)); };
   std::vector<double> one, independent, many;  // examples/s per repeat
   for (int r = 0; r < o.repeats; ++r) {
-    if (mpi.rank() == 0) one.push_back(examples_per_step(1) * o.steps / alone.run(o.steps));
+    if (context.rank() == 0) one.push_back(examples_per_step(1) * o.steps / alone.run(o.steps));
     all->barrier();  // the other ranks sleep here meanwhile
     std::array<double, 1> slowest{alone.run(o.steps)};  // every rank at once, no communication
     all->allreduce(buffer_of(std::span(slowest)), ReduceOp::kMax);
-    independent.push_back(examples_per_step(mpi.size()) * o.steps / slowest[0]);
-    many.push_back(examples_per_step(mpi.size()) * o.steps / together.run(o.steps));
+    independent.push_back(examples_per_step(context.size()) * o.steps / slowest[0]);
+    many.push_back(examples_per_step(context.size()) * o.steps / together.run(o.steps));
   }
   together.check_replicas();
-  if (mpi.rank() == 0) {
-    const double base = mpi.size() * median(one);
+  if (context.rank() == 0) {
+    const double base = context.size() * median(one);
     fmt::print("weak scaling, batch {} per rank, window {}, {} thread(s) per rank, {} steps x {} repeats\n", o.batch,
                o.window, o.threads, o.steps, o.repeats);
     fmt::print("{:>28} {:>14} {:>10}\n", "", "examples/s", "efficiency");
     fmt::print("{:>28} {:>14.1f} {:>10}\n", "1 rank", median(one), "1.00");
-    fmt::print("{:>28} {:>14.1f} {:>10.2f}\n", fmt::format("{} ranks, no communication", mpi.size()),
+    fmt::print("{:>28} {:>14.1f} {:>10.2f}\n", fmt::format("{} ranks, no communication", context.size()),
                median(independent), median(independent) / base);
-    fmt::print("{:>28} {:>14.1f} {:>10.2f}\n", fmt::format("{} ranks, data-parallel", mpi.size()), median(many),
+    fmt::print("{:>28} {:>14.1f} {:>10.2f}\n", fmt::format("{} ranks, data-parallel", context.size()), median(many),
                median(many) / base);
     fmt::print("data-parallel / no communication: {:.2f}\n", median(many) / median(independent));
     fmt::print("samples 1 rank: {:.1f}\n", fmt::join(one, " "));
-    fmt::print("samples {} ranks, no communication: {:.1f}\n", mpi.size(), fmt::join(independent, " "));
-    fmt::print("samples {} ranks, data-parallel: {:.1f}\n", mpi.size(), fmt::join(many, " "));
+    fmt::print("samples {} ranks, no communication: {:.1f}\n", context.size(), fmt::join(independent, " "));
+    fmt::print("samples {} ranks, data-parallel: {:.1f}\n", context.size(), fmt::join(many, " "));
     fmt::print("results checked: finite losses, identical parameters on every rank\n");
     fs::remove_all(dir);
   }
@@ -205,11 +205,12 @@ int main(int argc, char** argv) {
   app.add_option("--window", options.window, "T");
   CLI11_PARSE(app, argc, argv);
   snipe::MpiSession session(&argc, &argv);
+  const snipe::JobContext context = snipe::JobContext::over_mpi();
   spdlog::set_level(spdlog::level::warn);
   try {
-    return snipe::trainer::run(options);
+    return snipe::trainer::run(options, context);
   } catch (const std::exception& e) {
     fmt::print(stderr, "bench_scaling: {}\n", e.what());
-    MPI_Abort(MPI_COMM_WORLD, 1);
+    context.abort(1);
   }
 }

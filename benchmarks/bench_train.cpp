@@ -28,9 +28,9 @@
 
 #include "collector/collect_job.h"
 #include "collector/sources/synthetic_source.h"
+#include "shared/comm/communicator.h"
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
-#include "shared/mpi/mpi_context.h"
 #include "trainer/data/data_set.h"
 #include "trainer/data/scalers.h"
 #include "trainer/data/window_loader.h"
@@ -160,7 +160,7 @@ double loader_windows_per_second(const BenchOptions& o, std::size_t b) {
   fs::remove_all(dir);
   collector::SyntheticSource source({.seed = 42, .tokens = 64, .min_candles = 288, .max_candles = 864});
   snipe::PosixEnv env;
-  collector::run_collect(source, MpiContext(),
+  collector::run_collect(source, *make_solo_communicator(),
                          {.out_dir = dir, .validation = {}, .labels = {}, .config_fingerprint = "bench"}, env);
   const DataSet data = load_data_set(dir);
   const Split split = split_examples(data, {.window = o.window, .whole_tokens = true});
@@ -235,7 +235,6 @@ int main(int argc, char** argv) {
   app.add_option("--python", options.python, "interpreter with torch");
   app.add_flag("!--no-memory-reuse", options.reuse_memory, "leave glibc's mmap thresholds alone");
   CLI11_PARSE(app, argc, argv);
-  snipe::MpiSession session(nullptr, nullptr);
   spdlog::set_level(spdlog::level::warn);
   return snipe::trainer::run(options);
 }

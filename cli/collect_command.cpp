@@ -25,8 +25,8 @@ int run_collect_command(const CollectCommandOptions& options, Env& env) {
       c.source.csv_dir = *options.csv_dir;
     }
   };
-  return run_mpi_job(options.common, overrides, [&](const Config& config, const MpiContext& mpi) {
-    const auto totals = collect_stage(config, mpi, options.out_dir, options.incremental, env);
+  return run_mpi_job(options.common, overrides, [&](const Config& config, const JobContext& context) {
+    const auto totals = collect_stage(config, context, options.out_dir, options.incremental, env);
     return totals.accepted > 0 ? 0 : 1;
   });
 }

@@ -37,17 +37,18 @@ int run_pipeline(const PipelineOptions& options, Env& env) {
   const auto overrides = [&](Config& c) {
     if (options.output_dir) c.output.dir = *options.output_dir;
   };
-  return run_mpi_job(options.common, overrides, [&](const Config& config, const MpiContext& mpi) {
+  return run_mpi_job(options.common, overrides, [&](const Config& config, const JobContext& context) {
     const fs::path out_dir = config.output.dir;
     fs::create_directories(out_dir);
-    if (mpi.rank() == 0) env.write_file_atomically(out_dir / "config.toml", describe_config(config));
-    const auto totals = collect_stage(config, mpi, out_dir / "data", /*incremental=*/false, env);
-    if (mpi.rank() == 0) print_data_summary(out_dir / "data");
+    if (context.rank() == 0) env.write_file_atomically(out_dir / "config.toml", describe_config(config));
+    const auto totals = collect_stage(config, context, out_dir / "data", /*incremental=*/false, env);
+    if (context.rank() == 0) print_data_summary(out_dir / "data");
     if (totals.accepted == 0) return 1;
     // A rerun after a crash continues training where it stopped (same settings and data).
     const auto resume = options.fresh_training ? trainer::ResumeMode::kFresh : trainer::ResumeMode::kAuto;
-    const trainer::TrainSummary trained = train_stage(config, mpi, out_dir / "data", out_dir / "train", resume, env);
-    if (mpi.rank() == 0) print_train_summary(trained);
+    const trainer::TrainSummary trained =
+        train_stage(config, context, out_dir / "data", out_dir / "train", resume, env);
+    if (context.rank() == 0) print_train_summary(trained);
     return 0;
   });
 }

@@ -6,6 +6,7 @@
 
 #include "collector/source_factory.h"
 #include "shared/features/model_features.h"
+#include "shared/mpi/mpi_context.h"
 
 namespace snipe::cli {
 namespace {
@@ -34,12 +35,12 @@ std::string base_fingerprint(Config c) {
   return data_fingerprint(std::move(c));
 }
 
-trainer::TrainSummary train_on_every_rank(const trainer::TrainJob& job, const MpiContext& mpi, Env& env) {
+trainer::TrainSummary train_on_every_rank(const trainer::TrainJob& job, const JobContext& context, Env& env) {
 #if SNIPE_WITH_TORCH
-  return trainer::run_train_job(job, mpi, env);
+  return trainer::run_train_job(job, context, env);
 #else
   (void)job;
-  (void)mpi;
+  (void)context;
   (void)env;
   throw ConfigError(
       "this snipe was built without LibTorch, so it cannot train; HINT: build with g++ "
@@ -52,7 +53,7 @@ trainer::TrainSummary train_on_every_rank(const trainer::TrainJob& job, const Mp
 // banner). Where only some ranks fail (a key file one node cannot read), each of them
 // reports its own error and every rank returns nullopt. Collective.
 std::optional<Config> resolve_settings_together(const CommonOptions& common, const ConfigOverrides& overrides,
-                                                const MpiContext& mpi) {
+                                                const JobContext& context) {
   std::optional<Config> config;
   std::string error;
   try {
@@ -60,11 +61,11 @@ std::optional<Config> resolve_settings_together(const CommonOptions& common, con
   } catch (const Error& e) {
     error = e.what();
   }
-  const std::int64_t failed = mpi.sum(config ? 0 : 1);
+  const std::int64_t failed = sum(context.comm(), config ? 0 : 1);
   if (failed == 0) return config;
-  if (!config && failed < mpi.size()) {
-    spdlog::error("rank {} on {}: {}", mpi.rank(), mpi.host(), error);
-  } else if (!config && mpi.rank() == 0) {
+  if (!config && failed < context.size()) {
+    spdlog::error("rank {} on {}: {}", context.rank(), context.host(), error);
+  } else if (!config && context.rank() == 0) {
     spdlog::error("{}", error);
   }
   return std::nullopt;
@@ -72,18 +73,19 @@ std::optional<Config> resolve_settings_together(const CommonOptions& common, con
 
 }  // namespace
 
-collector::CollectTotals collect_stage(const Config& config, const MpiContext& mpi,
+collector::CollectTotals collect_stage(const Config& config, const JobContext& context,
                                        const std::filesystem::path& data_dir, bool incremental, Env& env) {
   env.reached(FaultPoint::kStageStarted, 0);
-  const std::unique_ptr<collector::Source> source = collector::make_source(source_config(config), mpi, env);
+  const std::unique_ptr<collector::Source> source =
+      collector::make_source(source_config(config), context.comm(), env);
   const collector::CollectJobOptions options{.out_dir = data_dir,
                                              .incremental = incremental,
                                              .validation = config.validation,
                                              .labels = config.labels,
                                              .config_fingerprint = data_fingerprint(config),
                                              .base_fingerprint = base_fingerprint(config)};
-  const collector::CollectTotals totals = collector::run_collect(*source, mpi, options, env);
-  if (mpi.rank() == 0) {
+  const collector::CollectTotals totals = collector::run_collect(*source, context.comm(), options, env);
+  if (context.rank() == 0) {
     spdlog::info("collected {} tokens: {} accepted, {} rejected, {} failed; {} examples in {}",
                  totals.tokens, totals.accepted, totals.rejected, totals.failed, totals.examples,
                  data_dir.string());
@@ -91,7 +93,7 @@ collector::CollectTotals collect_stage(const Config& config, const MpiContext& m
   return totals;
 }
 
-trainer::TrainSummary train_stage(const Config& config, const MpiContext& mpi,
+trainer::TrainSummary train_stage(const Config& config, const JobContext& context,
                                   const std::filesystem::path& data_dir,
                                   const std::filesystem::path& run_dir, trainer::ResumeMode resume,
                                   Env& env) {
@@ -104,23 +106,23 @@ trainer::TrainSummary train_stage(const Config& config, const MpiContext& mpi,
                               .distributed = config.distributed,
                               .resume = resume,
                               .settings_toml = describe_config(config)},
-                             mpi, env);
+                             context, env);
 }
 
 int run_mpi_job(const CommonOptions& common, const ConfigOverrides& overrides, const JobBody& body) {
   MpiSession session(nullptr, nullptr);
-  const MpiContext mpi;
-  const std::optional<Config> config = resolve_settings_together(common, overrides, mpi);
+  const JobContext context = JobContext::over_mpi();  // destroyed before the session
+  const std::optional<Config> config = resolve_settings_together(common, overrides, context);
   if (!config) return 1;
-  return run_on_every_rank(mpi, [&] { return body(*config, mpi); });
+  return run_on_every_rank(context, [&] { return body(*config, context); });
 }
 
-int run_on_every_rank(const MpiContext& mpi, const std::function<int()>& body) {
+int run_on_every_rank(const JobContext& context, const std::function<int()>& body) {
   // Any exception, not only snipe::Error: one rank unwinding into MPI_Finalize while the
   // others wait in a collective would hang the job forever.
   const auto fail = [&](std::string_view kind, std::string_view what) {
-    spdlog::error("rank {} on {}: {}{}", mpi.rank(), mpi.host(), kind, what);
-    if (mpi.size() > 1) mpi.abort(1);
+    spdlog::error("rank {} on {}: {}{}", context.rank(), context.host(), kind, what);
+    if (context.size() > 1) context.abort(1);
     return 1;
   };
   try {

@@ -23,9 +23,10 @@ int run_train_command(const TrainCommandOptions& options, Env& env) {
   const trainer::ResumeMode resume = options.fresh    ? trainer::ResumeMode::kFresh
                                      : options.resume ? trainer::ResumeMode::kRequire
                                                       : trainer::ResumeMode::kAuto;
-  return run_mpi_job(options.common, {}, [&](const Config& config, const MpiContext& mpi) {
-    const trainer::TrainSummary summary = train_stage(config, mpi, options.data_dir, options.run_dir, resume, env);
-    if (mpi.rank() == 0) print_train_summary(summary);
+  return run_mpi_job(options.common, {}, [&](const Config& config, const JobContext& context) {
+    const trainer::TrainSummary summary =
+        train_stage(config, context, options.data_dir, options.run_dir, resume, env);
+    if (context.rank() == 0) print_train_summary(summary);
     return 0;
   });
 }

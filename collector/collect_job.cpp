@@ -1,6 +1,7 @@
 #include "collector/collect_job.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -88,11 +89,12 @@ json load_or_make_plan(Source& source, const DataSetDir& data, const std::string
 }
 
 // Collective: every rank gets rank 0's plan and puts its source in the same state.
-std::vector<std::string> agree_on_plan(Source& source, const MpiContext& mpi, const DataSetDir& data,
+std::vector<std::string> agree_on_plan(Source& source, Communicator& comm, const DataSetDir& data,
                                        const std::string& job_key, bool incremental, Env& env) {
   std::string text;
-  if (mpi.rank() == 0) text = load_or_make_plan(source, data, job_key, incremental, env).dump();
-  const json plan = json::parse(mpi.broadcast(text));
+  if (comm.rank() == 0) text = load_or_make_plan(source, data, job_key, incremental, env).dump();
+  broadcast_string(comm, text);
+  const json plan = json::parse(text);
   source.restore(plan.at("snapshot").get<std::string>());
   return plan.at("tokens").get<std::vector<std::string>>();
 }
@@ -189,10 +191,10 @@ Shard build_shard(int rank, std::vector<TokenOutcome>& outcomes, const LabelOpti
 }
 
 // This rank's token indices: token i belongs to rank i mod size.
-std::vector<std::uint32_t> my_tokens(std::size_t count, const MpiContext& mpi) {
+std::vector<std::uint32_t> my_tokens(std::size_t count, Communicator& comm) {
   std::vector<std::uint32_t> mine;
-  for (std::size_t i = static_cast<std::size_t>(mpi.rank()); i < count;
-       i += static_cast<std::size_t>(mpi.size())) {
+  for (std::size_t i = static_cast<std::size_t>(comm.rank()); i < count;
+       i += static_cast<std::size_t>(comm.size())) {
     mine.push_back(static_cast<std::uint32_t>(i));
   }
   return mine;
@@ -223,14 +225,16 @@ std::vector<TokenOutcome> collect_tokens(const std::vector<std::string>& tokens,
 }
 
 CollectTotals job_totals(std::size_t listed, const std::vector<TokenOutcome>& outcomes,
-                         const Shard& shard, const MpiContext& mpi) {
-  std::int64_t local[3] = {0, 0, 0};
-  for (const TokenOutcome& o : outcomes) ++local[static_cast<int>(o.kind)];
+                         const Shard& shard, Communicator& comm) {
+  // [accepted, rejected, failed] (indexed by TokenOutcome's kind), then examples
+  std::array<std::int64_t, 4> counts = {0, 0, 0, static_cast<std::int64_t>(shard.examples.size())};
+  for (const TokenOutcome& o : outcomes) ++counts[static_cast<std::size_t>(o.kind)];
+  comm.allreduce(buffer_of(std::span(counts)), ReduceOp::kSum);
   return {.tokens = static_cast<std::int64_t>(listed),
-          .accepted = mpi.sum(local[0]),
-          .rejected = mpi.sum(local[1]),
-          .failed = mpi.sum(local[2]),
-          .examples = mpi.sum(static_cast<std::int64_t>(shard.examples.size()))};
+          .accepted = counts[0],
+          .rejected = counts[1],
+          .failed = counts[2],
+          .examples = counts[3]};
 }
 
 // Rank 0: the summaries gathered from every rank, [rank].
@@ -268,18 +272,18 @@ void require_incremental_base(const std::optional<DataSetManifest>& published, c
 
 }  // namespace
 
-CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJobOptions& options, Env& env) {
+CollectTotals run_collect(Source& source, Communicator& comm, const CollectJobOptions& options, Env& env) {
   const DataSetDir data(options.out_dir);
-  if (mpi.rank() == 0) {
+  if (comm.rank() == 0) {
     fs::create_directories(options.out_dir);
     data.tidy(env);  // leftovers of a killed run
   }
-  mpi.barrier();
+  comm.barrier();
   const std::optional<DataSetManifest> published = data.published_manifest();
   if (options.incremental) require_incremental_base(published, source, options);
-  const std::string job_key = make_job_key(options, mpi.size(), published);
-  const std::vector<std::string> tokens = agree_on_plan(source, mpi, data, job_key, options.incremental, env);
-  const std::vector<std::uint32_t> mine = my_tokens(tokens.size(), mpi);
+  const std::string job_key = make_job_key(options, comm.size(), published);
+  const std::vector<std::string> tokens = agree_on_plan(source, comm, data, job_key, options.incremental, env);
+  const std::vector<std::uint32_t> mine = my_tokens(tokens.size(), comm);
 
   std::map<std::string, SeriesRecord> previous;
   if (options.incremental) {
@@ -288,27 +292,27 @@ CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJo
     std::sort(wanted.begin(), wanted.end());
     previous = load_previous(data, *published, wanted);
   }
-  const CheckpointStore checkpoints(data.checkpoint_dir(mpi.rank(), mpi.size()),
-                                    fmt::format("{}|rank={}", job_key, mpi.rank()));
+  const CheckpointStore checkpoints(data.checkpoint_dir(comm.rank(), comm.size()),
+                                    fmt::format("{}|rank={}", job_key, comm.rank()));
   spdlog::info("collecting {} of {} tokens from {} ({}); checkpoints resume a killed run",
                mine.size(), tokens.size(), source.kind(), options.incremental ? "incremental" : "full");
   std::vector<TokenOutcome> outcomes =
-      collect_tokens(tokens, mine, source, previous, checkpoints, options, mpi.rank() == 0, env);
+      collect_tokens(tokens, mine, source, previous, checkpoints, options, comm.rank() == 0, env);
 
   // Written into a generation no manifest lists yet; the manifest rename publishes it.
   const int generation = DataSetDir::generation_after(published);  // read once, above
-  const Shard shard = build_shard(mpi.rank(), outcomes, options.labels);
-  const fs::path shard_path = data.shard_path(generation, mpi.rank());
+  const Shard shard = build_shard(comm.rank(), outcomes, options.labels);
+  const fs::path shard_path = data.shard_path(generation, comm.rank());
   write_shard(shard_path, shard);
-  const std::vector<std::string> summaries =
-      mpi.gather(to_json(rank_summary(mpi.rank(), generation, outcomes, shard, shard_path)).dump());
-  if (mpi.rank() == 0) {
+  const std::vector<std::string> summaries =  // [rank]
+      allgather(comm, to_json(rank_summary(comm.rank(), generation, outcomes, shard, shard_path)).dump());
+  if (comm.rank() == 0) {
     const Reports reports =
         make_reports(read_summaries(summaries), source.kind(), options, tokens.size(), generation);
     data.commit(generation, reports.manifest, reports.quality, env);
   }
-  const CollectTotals totals = job_totals(tokens.size(), outcomes, shard, mpi);  // collective
-  if (mpi.rank() == 0) data.remove_work_area();  // every rank is past its checkpoints
+  const CollectTotals totals = job_totals(tokens.size(), outcomes, shard, comm);  // collective
+  if (comm.rank() == 0) data.remove_work_area();  // every rank is past its checkpoints
   return totals;
 }
 

@@ -21,7 +21,7 @@
 #include "shared/core/env.h"
 #include "shared/features/labels.h"
 #include "shared/market/validation.h"
-#include "shared/mpi/mpi_context.h"
+#include "shared/comm/communicator.h"
 #include "shared/store/data_set_manifest.h"
 
 namespace snipe::collector {
@@ -40,10 +40,11 @@ struct CollectTotals {
   std::int64_t tokens = 0, accepted = 0, rejected = 0, failed = 0, examples = 0;
 };
 
-// Collective: every rank of `mpi` must call it. Returns the job-wide totals on every rank.
+// Collective: every rank of `comm` (the job's host communicator, JobContext::comm(); a
+// solo one for a process alone) must call it. Returns the job-wide totals on every rank.
 // The plan, quality.json and manifest.json are written through `env`, which also hears
 // FaultPoint::kTokenCheckpointed after each token this run fetches.
-CollectTotals run_collect(Source& source, const MpiContext& mpi, const CollectJobOptions& options, Env& env);
+CollectTotals run_collect(Source& source, Communicator& comm, const CollectJobOptions& options, Env& env);
 
 using snipe::kManifestSchemaVersion;  // shared/store/data_set_manifest.h
 

@@ -66,11 +66,13 @@ ApiClientOptions client_options(const EndpointOptions& endpoint, const RetryOpti
 }
 
 // Rank 0's clock for everyone, so all ranks ask for the same time range.
-std::int64_t agreed_now(const MpiContext& mpi, const Clock& clock) {
-  return std::stoll(mpi.broadcast(mpi.rank() == 0 ? std::to_string(clock.unix_seconds()) : std::string()));
+std::int64_t agreed_now(Communicator& comm, const Clock& clock) {
+  std::int64_t now = comm.rank() == 0 ? clock.unix_seconds() : 0;
+  comm.broadcast(buffer_of(std::span(&now, 1)), 0);
+  return now;
 }
 
-std::unique_ptr<Source> make_birdeye(const SourceConfig& config, const MpiContext& mpi, Env& env) {
+std::unique_ptr<Source> make_birdeye(const SourceConfig& config, Communicator& comm, Env& env) {
   const EndpointOptions& endpoint = config.birdeye.endpoint;
   const std::vector<ApiKey> keys = load_keys(endpoint.keys_env, endpoint.key_file);
   if (keys.empty()) {
@@ -81,32 +83,32 @@ std::unique_ptr<Source> make_birdeye(const SourceConfig& config, const MpiContex
         endpoint.keys_env.empty() ? "SNIPE_BIRDEYE_KEYS" : endpoint.keys_env));
   }
   auto source = std::make_unique<NetworkSource>(
-      client_options(endpoint, config.http, /*keyed=*/true, mpi.rank()),
-      share_keys(keys, mpi.rank(), mpi.size()), env.clock());
-  source->attach<BirdeyeSource>(config.birdeye.source, agreed_now(mpi, env.clock()));
+      client_options(endpoint, config.http, /*keyed=*/true, comm.rank()),
+      share_keys(keys, comm.rank(), comm.size()), env.clock());
+  source->attach<BirdeyeSource>(config.birdeye.source, agreed_now(comm, env.clock()));
   return source;
 }
 
-std::unique_ptr<Source> make_geckoterminal(const SourceConfig& config, const MpiContext& mpi, Env& env) {
+std::unique_ptr<Source> make_geckoterminal(const SourceConfig& config, Communicator& comm, Env& env) {
   auto source = std::make_unique<NetworkSource>(
-      client_options(config.geckoterminal.endpoint, config.http, /*keyed=*/false, mpi.rank()),
-      share_keys({}, mpi.rank(), mpi.size()), env.clock());
-  source->attach<GeckoTerminalSource>(config.geckoterminal.source, agreed_now(mpi, env.clock()));
+      client_options(config.geckoterminal.endpoint, config.http, /*keyed=*/false, comm.rank()),
+      share_keys({}, comm.rank(), comm.size()), env.clock());
+  source->attach<GeckoTerminalSource>(config.geckoterminal.source, agreed_now(comm, env.clock()));
   return source;
 }
 
 }  // namespace
 
-std::unique_ptr<Source> make_source(const SourceConfig& config, const MpiContext& mpi, Env& env) {
+std::unique_ptr<Source> make_source(const SourceConfig& config, Communicator& comm, Env& env) {
   switch (config.source.kind) {
     case SourceKind::kSynthetic:
       return std::make_unique<SyntheticSource>(config.synthetic);
     case SourceKind::kCsv:
       return std::make_unique<CsvSource>(config.source.csv_dir);
     case SourceKind::kBirdeye:
-      return make_birdeye(config, mpi, env);
+      return make_birdeye(config, comm, env);
     case SourceKind::kGeckoTerminal:
-      return make_geckoterminal(config, mpi, env);
+      return make_geckoterminal(config, comm, env);
   }
   throw ConfigError(fmt::format("unknown source kind {}", static_cast<int>(config.source.kind)));
 }

@@ -7,14 +7,14 @@
 
 #include "collector/source.h"
 #include "collector/source_options.h"
+#include "shared/comm/communicator.h"
 #include "shared/core/env.h"
-#include "shared/mpi/mpi_context.h"
 
 namespace snipe::collector {
 
-// Collective for HTTP sources (rank 0's clock is broadcast, so every rank asks for the
-// same time range). Throws ConfigError for unusable settings (no key, bad directory).
+// Collective over `comm` for HTTP sources (rank 0's clock is broadcast, so every rank asks
+// for the same time range). Throws ConfigError for unusable settings (no key, bad directory).
 // HTTP sources wait and read the time on `env.clock()`; `env` must outlive the source.
-std::unique_ptr<Source> make_source(const SourceConfig& config, const MpiContext& mpi, Env& env);
+std::unique_ptr<Source> make_source(const SourceConfig& config, Communicator& comm, Env& env);
 
 }  // namespace snipe::collector

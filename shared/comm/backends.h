@@ -6,12 +6,13 @@
 #include <memory>
 
 #include "shared/comm/communicator.h"
+#include "shared/mpi/mpi_context.h"
 
 namespace snipe::comm_detail {
 
 std::unique_ptr<Communicator> make_local_communicator();
 
-// REQUIRES: `mpi` outlives the communicator. Collective (duplicates mpi.comm()).
+// REQUIRES: `mpi` outlives the communicator. Collective (duplicates MPI_COMM_WORLD).
 std::unique_ptr<Communicator> make_mpi_communicator(const MpiContext& mpi);
 
 // One rank per GPU: device local_rank % visible devices. The stub throws ConfigError.

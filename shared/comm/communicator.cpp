@@ -8,6 +8,7 @@
 
 #include "shared/comm/backends.h"
 #include "shared/comm/device_memory.h"
+#include "shared/comm/job_context.h"
 #include "shared/comm/stall_watchdog.h"
 #include "shared/core/errors.h"
 
@@ -88,64 +89,74 @@ namespace {
 // Whether NCCL can serve every rank: built, and on every host at least as many GPUs as
 // ranks (NCCL refuses two ranks of one communicator on one GPU). The same answer on
 // every rank (collective); `why` says what stops it, from this rank's view.
-bool nccl_serves_every_rank(const MpiContext& mpi, std::string& why) {
+bool nccl_serves_every_rank(const JobContext& job, std::string& why) {
   const NcclAvailability nccl = nccl_availability();
   bool here = nccl.usable;
   if (!here) {
     why = nccl.reason;
-  } else if (nccl.devices < mpi.local_size()) {
+  } else if (nccl.devices < job.local_size()) {
     here = false;
-    why = fmt::format("host {} runs {} ranks on {} GPUs, and NCCL takes one rank per GPU", mpi.host(),
-                      mpi.local_size(), nccl.devices);
+    why = fmt::format("host {} runs {} ranks on {} GPUs, and NCCL takes one rank per GPU", job.host(),
+                      job.local_size(), nccl.devices);
   }
-  const std::int64_t serving = mpi.sum(here ? 1 : 0);
-  if (here && serving < mpi.size()) why = fmt::format("{} of {} ranks cannot use NCCL", mpi.size() - serving, mpi.size());
-  return serving == mpi.size();
+  const std::int64_t serving = sum(job.comm(), here ? 1 : 0);
+  if (here && serving < job.size()) why = fmt::format("{} of {} ranks cannot use NCCL", job.size() - serving, job.size());
+  return serving == job.size();
 }
 
-CommBackend resolve_auto(const MpiContext& mpi, TensorPlace place) {
-  if (mpi.size() == 1) return CommBackend::kLocal;
+CommBackend resolve_auto(const JobContext& job, TensorPlace place) {
+  if (job.size() == 1) return CommBackend::kLocal;
   if (place == TensorPlace::kCuda) {
     std::string why;
-    if (nccl_serves_every_rank(mpi, why)) return CommBackend::kNccl;
-    if (mpi.rank() == 0) spdlog::info("communicator: mpi with host staging, not nccl: {}", why);
+    if (nccl_serves_every_rank(job, why)) return CommBackend::kNccl;
+    if (job.rank() == 0) spdlog::info("communicator: mpi with host staging, not nccl: {}", why);
   }
   return CommBackend::kMpi;
 }
 
-std::unique_ptr<Communicator> make_backend(CommBackend backend, const MpiContext& mpi) {
+// The MPI world `backend` runs over; throws ConfigError in a solo job, which has none.
+const MpiContext& mpi_of(const JobContext& job, CommBackend backend) {
+  if (job.mpi() == nullptr) {
+    throw ConfigError(fmt::format("the {} communicator needs MPI, and this process runs alone without it (use "
+                                  "backend \"local\" or \"auto\")",
+                                  comm_backend_name(backend)));
+  }
+  return *job.mpi();
+}
+
+std::unique_ptr<Communicator> make_backend(CommBackend backend, const JobContext& job) {
   switch (backend) {
     case CommBackend::kLocal:
-      if (mpi.size() > 1) {
+      if (job.size() > 1) {
         throw ConfigError(fmt::format("the local communicator serves a job of one rank; this job has {} "
                                       "(use backend \"mpi\" or \"auto\")",
-                                      mpi.size()));
+                                      job.size()));
       }
       return comm_detail::make_local_communicator();
     case CommBackend::kNccl: {
       std::string why;
-      if (!nccl_serves_every_rank(mpi, why)) {
+      if (!nccl_serves_every_rank(job, why)) {
         throw ConfigError(fmt::format("distributed.backend = \"nccl\" cannot serve this job: {}; HINT: use \"mpi\" "
                                       "(CUDA tensors staged through host memory) or \"auto\"",
                                       why));
       }
-      return comm_detail::make_nccl_communicator(mpi);
+      return comm_detail::make_nccl_communicator(mpi_of(job, backend));
     }
     case CommBackend::kAuto:
     case CommBackend::kMpi: break;
   }
-  return comm_detail::make_mpi_communicator(mpi);
+  return comm_detail::make_mpi_communicator(mpi_of(job, CommBackend::kMpi));
 }
 
 }  // namespace
 
-std::unique_ptr<Communicator> make_communicator(const CommOptions& options, const MpiContext& mpi,
+std::unique_ptr<Communicator> make_communicator(const CommOptions& options, const JobContext& job,
                                                 TensorPlace place) {
   const CommBackend backend =
-      options.backend == CommBackend::kAuto ? resolve_auto(mpi, place) : options.backend;
-  std::unique_ptr<Communicator> comm = make_backend(backend, mpi);
-  if (mpi.size() > 1 && options.stall_timeout_s > 0) {
-    comm = watch_for_stalls(std::move(comm), mpi, options.stall_timeout_s);
+      options.backend == CommBackend::kAuto ? resolve_auto(job, place) : options.backend;
+  std::unique_ptr<Communicator> comm = make_backend(backend, job);
+  if (job.size() > 1 && options.stall_timeout_s > 0) {
+    comm = watch_for_stalls(std::move(comm), mpi_of(job, backend), options.stall_timeout_s);
   }
   return comm;
 }

@@ -9,7 +9,10 @@
 //          MPI_Iallreduce reached only 0.45-0.7 of its bandwidth here)
 //   nccl   CUDA buffers over NCCL on a dedicated stream (host buffers over MPI); built
 //          where the CUDA runtime and NCCL are found (SNIPE_WITH_NCCL)
-// make_communicator() is the one place a backend is chosen. With a stall timeout, every
+// make_communicator() is the one place a backend is chosen. A job's own host collectives
+// (plans, counts, summaries) go through its JobContext's communicator (job_context.h) and
+// the derived collectives at the end of this file; no other way to reach the ranks exists
+// above shared/comm/, and this header is free of MPI and CUDA headers. With a stall timeout, every
 // backend of a multi-rank job is wrapped by the stall watchdog (stall_watchdog.h).
 //
 // Thread-safety: collectives are issued by one thread at a time (the training thread, or
@@ -24,11 +27,14 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "shared/comm/comm_options.h"
-#include "shared/mpi/mpi_context.h"
+#include "shared/core/errors.h"
 
 namespace snipe {
+
+class JobContext;
 
 enum class ReduceOp {
   kSum,
@@ -130,8 +136,9 @@ enum class TensorPlace { kHost, kCuda };
 
 // The one place a backend is chosen (comm_options.h). Throws ConfigError when the
 // backend cannot serve this job (local with several ranks, nccl without NCCL or GPUs),
-// CommError when it fails to start. `mpi` must outlive the communicator. Collective.
-std::unique_ptr<Communicator> make_communicator(const CommOptions& options, const MpiContext& mpi,
+// CommError when it fails to start; ConfigError too for mpi or nccl in a solo job (no
+// MPI). `job` must outlive the communicator. Collective.
+std::unique_ptr<Communicator> make_communicator(const CommOptions& options, const JobContext& job,
                                                 TensorPlace place = TensorPlace::kHost);
 
 // This process alone, whatever the job: a local communicator (for single-process
@@ -148,6 +155,7 @@ struct NcclAvailability {
 NcclAvailability nccl_availability();
 
 // ---- collectives derived from the interface (collectives.cpp) -------------------------
+// Host data only; every rank calls them in the same order (they are collectives).
 
 // `root`'s string on every rank.
 void broadcast_string(Communicator& comm, std::string& value, int root = 0);
@@ -156,5 +164,9 @@ std::vector<std::int64_t> allgather(Communicator& comm, std::int64_t value);
 // The concatenation of every rank's values, in rank order, on every rank, bit for bit
 // (-0 stays -0).
 std::vector<double> allgather(Communicator& comm, std::span<const double> values);
+// Every rank's string, in rank order, on every rank (byte for byte; lengths may differ).
+std::vector<std::string> allgather(Communicator& comm, std::string_view mine);
+// The sum of `value` over every rank, on every rank.
+std::int64_t sum(Communicator& comm, std::int64_t value);
 
 }  // namespace snipe

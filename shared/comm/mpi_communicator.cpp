@@ -16,6 +16,7 @@
 
 #include "shared/comm/backends.h"
 #include "shared/comm/device_memory.h"
+#include "shared/mpi/mpi_check.h"
 
 namespace snipe::comm_detail {
 namespace {
@@ -117,7 +118,7 @@ class DoneWork final : public Work {
 class MpiCommunicator final : public Communicator {
  public:
   explicit MpiCommunicator(const MpiContext& mpi) : mpi_(mpi), threaded_(mpi.thread_multiple()) {
-    SNIPE_MPI_CHECK(MPI_Comm_dup(mpi.comm(), &comm_));
+    SNIPE_MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm_));
   }
   ~MpiCommunicator() override {
     {

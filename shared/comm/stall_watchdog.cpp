@@ -15,6 +15,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "shared/mpi/mpi_check.h"
+
 namespace snipe {
 namespace {
 
@@ -124,7 +126,7 @@ class Watchdog {
         poll_(std::chrono::duration<double>(std::min(0.1, timeout_s / 10))),
         can_ask_(mpi.thread_multiple()),
         activity_(activity) {
-    SNIPE_MPI_CHECK(MPI_Comm_dup(mpi.comm(), &comm_));
+    SNIPE_MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm_));
     thread_ = std::thread([this] { run(); });
   }
   ~Watchdog() {

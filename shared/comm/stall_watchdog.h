@@ -18,6 +18,7 @@
 #include <string>
 
 #include "shared/comm/communicator.h"
+#include "shared/mpi/mpi_context.h"
 
 namespace snipe {
 

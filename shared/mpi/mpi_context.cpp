@@ -1,8 +1,12 @@
+// MpiSession, MpiContext and the MPI check: the only MPI calls outside shared/comm/.
+
 #include "shared/mpi/mpi_context.h"
 
-#include <numeric>
+#include <cstdlib>
 
 #include <fmt/format.h>
+
+#include "shared/mpi/mpi_check.h"
 
 namespace snipe {
 namespace {
@@ -51,11 +55,11 @@ MpiSession::~MpiSession() {
   if (!finalized) MPI_Finalize();
 }
 
-MpiContext::MpiContext(MPI_Comm comm) : comm_(comm), host_(host_name()) {
-  SNIPE_MPI_CHECK(MPI_Comm_rank(comm_, &rank_));
-  SNIPE_MPI_CHECK(MPI_Comm_size(comm_, &size_));
+MpiContext::MpiContext() : host_(host_name()) {
+  SNIPE_MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &rank_));
+  SNIPE_MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &size_));
   MPI_Comm local = MPI_COMM_NULL;
-  SNIPE_MPI_CHECK(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &local));
+  SNIPE_MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &local));
   SNIPE_MPI_CHECK(MPI_Comm_rank(local, &local_rank_));
   SNIPE_MPI_CHECK(MPI_Comm_size(local, &local_size_));
   MPI_Comm_free(&local);
@@ -64,40 +68,8 @@ MpiContext::MpiContext(MPI_Comm comm) : comm_(comm), host_(host_name()) {
   thread_multiple_ = level >= MPI_THREAD_MULTIPLE;
 }
 
-void MpiContext::barrier() const { SNIPE_MPI_CHECK(MPI_Barrier(comm_)); }
-
-std::vector<std::string> MpiContext::gather(const std::string& mine, int root) const {
-  const int length = static_cast<int>(mine.size());
-  std::vector<int> lengths(rank_ == root ? static_cast<std::size_t>(size_) : 0);
-  SNIPE_MPI_CHECK(MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, root, comm_));
-  std::vector<int> offsets(lengths.size());
-  if (!lengths.empty()) std::exclusive_scan(lengths.begin(), lengths.end(), offsets.begin(), 0);
-  std::string all(rank_ == root ? static_cast<std::size_t>(offsets.back() + lengths.back()) : 0, '\0');
-  SNIPE_MPI_CHECK(MPI_Gatherv(mine.data(), length, MPI_CHAR, all.data(), lengths.data(),
-                              offsets.data(), MPI_CHAR, root, comm_));
-  std::vector<std::string> out;
-  for (std::size_t r = 0; r < lengths.size(); ++r) {
-    out.push_back(all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(lengths[r])));
-  }
-  return out;
-}
-
-std::string MpiContext::broadcast(std::string value, int root) const {
-  std::uint64_t length = value.size();
-  SNIPE_MPI_CHECK(MPI_Bcast(&length, 1, MPI_UINT64_T, root, comm_));
-  value.resize(length);
-  SNIPE_MPI_CHECK(MPI_Bcast(value.data(), static_cast<int>(length), MPI_CHAR, root, comm_));
-  return value;
-}
-
-std::int64_t MpiContext::sum(std::int64_t value) const {
-  std::int64_t total = 0;
-  SNIPE_MPI_CHECK(MPI_Allreduce(&value, &total, 1, MPI_INT64_T, MPI_SUM, comm_));
-  return total;
-}
-
 void MpiContext::abort(int exit_code) const {
-  MPI_Abort(comm_, exit_code);
+  MPI_Abort(MPI_COMM_WORLD, exit_code);
   std::abort();  // MPI_Abort does not return; this keeps [[noreturn]] honest
 }
 

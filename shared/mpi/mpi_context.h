@@ -1,33 +1,23 @@
 #pragma once
 // The process's place in an MPI job, passed explicitly (no global rank). MpiSession
-// owns MPI_Init/MPI_Finalize; MpiContext answers rank/size/local rank/host and offers the
-// few collectives the job layers need on small host data. Every MPI call is checked:
-// failures throw MpiError naming the call, file, line, host and rank.
+// owns MPI_Init/MPI_Finalize; MpiContext answers rank/size/local rank/host in
+// MPI_COMM_WORLD and can end the whole job. Free of <mpi.h>: collectives go through a
+// Communicator (shared/comm/communicator.h), and only shared/mpi/ and shared/comm/ call
+// MPI, through the private shared/mpi/mpi_check.h.
 // Thread-safety: MPI is initialised asking for MPI_THREAD_MULTIPLE (the communicators'
-// worker and watchdog threads call MPI beside the training thread); MpiContext's own
-// collectives are called from the main thread.
+// worker and watchdog threads call MPI beside the training thread).
 
-#include <mpi.h>
-
-#include <cstdint>
 #include <string>
-#include <vector>
 
 #include "shared/core/errors.h"
 
 namespace snipe {
 
+// An MPI call failed; the message names the call, file, line, host and rank.
 class MpiError : public Error {
  public:
   using Error::Error;
 };
-
-// Throws MpiError unless `expr` returns MPI_SUCCESS.
-#define SNIPE_MPI_CHECK(expr) ::snipe::detail::check_mpi((expr), #expr, __FILE__, __LINE__)
-
-namespace detail {
-void check_mpi(int code, const char* expression, const char* file, int line);
-}
 
 // "host <name>, rank <world rank>" for error messages (rank -1 before MPI_Init).
 std::string process_location();
@@ -42,32 +32,25 @@ class MpiSession {
   ~MpiSession();
 };
 
+// This process's place in MPI_COMM_WORLD. Immutable once built.
 class MpiContext {
  public:
-  // REQUIRES: MPI initialised (an MpiSession is alive).
-  explicit MpiContext(MPI_Comm comm = MPI_COMM_WORLD);
+  // REQUIRES: MPI initialised (an MpiSession is alive). Collective (splits the world by host).
+  MpiContext();
 
   int rank() const { return rank_; }
   int size() const { return size_; }
   int local_rank() const { return local_rank_; }  // rank among the processes of this host
   int local_size() const { return local_size_; }
   const std::string& host() const { return host_; }
-  MPI_Comm comm() const { return comm_; }
 
   // Whether MPI grants MPI_THREAD_MULTIPLE: threads besides the main one may call MPI.
   bool thread_multiple() const { return thread_multiple_; }
 
-  void barrier() const;
-  // Every rank's string, in rank order, on `root` (empty elsewhere).
-  std::vector<std::string> gather(const std::string& mine, int root = 0) const;
-  // `root`'s value on every rank.
-  std::string broadcast(std::string value, int root = 0) const;
-  std::int64_t sum(std::int64_t value) const;
-  // Ends every rank of the job now (after a fatal error on one rank).
+  // Ends every rank of the job now (MPI_Abort, after a fatal error on one rank).
   [[noreturn]] void abort(int exit_code) const;
 
  private:
-  MPI_Comm comm_;
   int rank_ = 0;
   int size_ = 1;
   int local_rank_ = 0;

@@ -19,6 +19,7 @@
 #include "collector/simulator/market_simulator.h"
 #include "collector/sources/csv_source.h"
 #include "collector/sources/synthetic_source.h"
+#include "shared/comm/communicator.h"
 #include "shared/core/atomic_file.h"
 #include "shared/store/shard.h"
 #include "tests/support/fault_injection_env.h"
@@ -47,7 +48,7 @@ json read_json(const fs::path& path) { return json::parse(read_file(path)); }
 // run_collect as a job of one process in the real Env.
 CollectTotals collect_alone(Source& source, const CollectJobOptions& options) {
   PosixEnv env;
-  return run_collect(source, MpiContext(), options, env);
+  return run_collect(source, *make_solo_communicator(), options, env);
 }
 
 // Wraps a source: counts fetches, and can fail tokens or "crash" after N fetches.
@@ -244,7 +245,7 @@ TEST(CollectJob, ACrashRightAfterATokenCheckpointLosesNothingOfThatToken) {
   PosixEnv posix;
   testing::FaultInjectionEnv faulty(posix);
   faulty.plan({.point = FaultPoint::kTokenCheckpointed, .count = 4, .action = testing::FaultAction::kThrow});
-  EXPECT_THROW(run_collect(synthetic, MpiContext(), job(crashed.path()), faulty), std::logic_error);
+  EXPECT_THROW(run_collect(synthetic, *make_solo_communicator(), job(crashed.path()), faulty), std::logic_error);
   EXPECT_EQ(faulty.faults_injected(), 1);
   EXPECT_FALSE(fs::exists(crashed / "manifest.json"));
 
@@ -267,7 +268,7 @@ TEST(CollectJob, ACrashBeforeTheManifestRenameLeavesThePublishedDataSetWhole) {
   PosixEnv posix;
   testing::FaultInjectionEnv faulty(posix);
   faulty.cut({.file_name = "manifest.json", .nth = 1, .action = testing::FaultAction::kThrow});
-  EXPECT_THROW(run_collect(later, MpiContext(), job(nightly.path(), /*incremental=*/true), faulty),
+  EXPECT_THROW(run_collect(later, *make_solo_communicator(), job(nightly.path(), /*incremental=*/true), faulty),
                std::logic_error);
   const fs::path torn = atomic_temp_path(nightly / "manifest.json");
   ASSERT_TRUE(fs::exists(torn)) << "the crash left the unpublished manifest behind";

@@ -14,6 +14,7 @@
 #include "collector/data_set_dir.h"
 #include "collector/simulator/market_simulator.h"
 #include "collector/source_factory.h"
+#include "shared/comm/communicator.h"
 #include "shared/core/atomic_file.h"
 #include "shared/store/shard.h"
 #include "tests/support/mock_provider.h"
@@ -95,9 +96,9 @@ TEST_F(BirdeyeEndToEnd, CollectsEveryTokenThroughFaultsAndNeverLogsAKey) {
   mock_.inject("/defi/ohlcv", Fault{.kind = Fault::Kind::kTruncatedBody}, 1);
   CapturedLogs logs;
   {
-    const MpiContext mpi;
-    const auto source = make_source(config_, mpi, env_);
-    const CollectTotals totals = run_collect(*source, mpi, job(), env_);
+    const auto comm = make_solo_communicator();
+    const auto source = make_source(config_, *comm, env_);
+    const CollectTotals totals = run_collect(*source, *comm, job(), env_);
     EXPECT_EQ(totals.accepted, 4) << logs.text();
   }
   const Shard shard = read_shard(DataSetDir(dir_.path()).published_shards().at(0));
@@ -125,9 +126,9 @@ TEST_F(BirdeyeEndToEnd, CollectsEveryTokenThroughFaultsAndNeverLogsAKey) {
 TEST_F(BirdeyeEndToEnd, ARevokedKeyIsDisabledNamedByItsLastFourAndNeverSentAgain) {
   CapturedLogs logs;
   {
-    const MpiContext mpi;
-    const auto source = make_source(config_, mpi, env_);
-    EXPECT_EQ(run_collect(*source, mpi, job(), env_).accepted, 4);
+    const auto comm = make_solo_communicator();
+    const auto source = make_source(config_, *comm, env_);
+    EXPECT_EQ(run_collect(*source, *comm, job(), env_).accepted, 4);
   }
   std::size_t revoked_uses = 0, keyed = 0;
   for (const auto& request : mock_.requests()) {
@@ -146,9 +147,9 @@ TEST_F(BirdeyeEndToEnd, ATokenThatKeepsFailingIsRecordedWithItsReason) {
   using Fault = testing::Fault;
   mock_.inject("/defi/ohlcv", Fault{.kind = Fault::Kind::kStatus, .status = 500}, 1000);
   {
-    const MpiContext mpi;
-    const auto source = make_source(config_, mpi, env_);
-    const CollectTotals totals = run_collect(*source, mpi, job(), env_);
+    const auto comm = make_solo_communicator();
+    const auto source = make_source(config_, *comm, env_);
+    const CollectTotals totals = run_collect(*source, *comm, job(), env_);
     EXPECT_EQ(totals.failed, 4);
   }
   const json quality = json::parse(read_file(dir_ / "quality.json"));
@@ -157,9 +158,9 @@ TEST_F(BirdeyeEndToEnd, ATokenThatKeepsFailingIsRecordedWithItsReason) {
 
 TEST_F(BirdeyeEndToEnd, NoKeyIsAClearConfigError) {
   ::unsetenv(kKeysEnv);
-  const MpiContext mpi;
+  const auto comm = make_solo_communicator();
   try {
-    make_source(config_, mpi, env_);
+    make_source(config_, *comm, env_);
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find(kKeysEnv), std::string::npos) << e.what();
@@ -177,12 +178,12 @@ TEST_F(BirdeyeEndToEnd, AnotherRankRestoresTheDiscoveryThroughTheFactoryBuiltSou
   mock_.set_new_listings(listings);
   config_.birdeye.source.tokens.clear();
   config_.birdeye.source.time_from = 0;
-  const MpiContext mpi;
-  const auto rank0 = make_source(config_, mpi, env_);
+  const auto comm = make_solo_communicator();
+  const auto rank0 = make_source(config_, *comm, env_);
   const std::vector<std::string> tokens = rank0->list_tokens();
   ASSERT_EQ(tokens.size(), addresses_.size());
 
-  const auto other = make_source(config_, mpi, env_);
+  const auto other = make_source(config_, *comm, env_);
   other->restore(rank0->snapshot());
   const std::size_t before = mock_.request_count();
   EXPECT_EQ(other->list_tokens(), tokens);
@@ -213,9 +214,9 @@ TEST(GeckoTerminalEndToEnd, CollectsPoolsWithoutAKey) {
   config.geckoterminal.source.limit = 100;  // several pages per pool
   testing::TempDir dir;
   PosixEnv env;
-  const MpiContext mpi;
-  const auto source = make_source(config, mpi, env);
-  const CollectTotals totals = run_collect(*source, mpi,
+  const auto comm = make_solo_communicator();
+  const auto source = make_source(config, *comm, env);
+  const CollectTotals totals = run_collect(*source, *comm,
                                            {.out_dir = dir.path(), .validation = {.min_candles = 100},
                                             .labels = {.horizon = 12}, .config_fingerprint = "gecko"},
                                            env);

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "shared/comm/device_memory.h"
+#include "shared/comm/job_context.h"
 #include "shared/core/errors.h"
 
 namespace snipe {
@@ -45,11 +46,11 @@ void check_sum(Communicator& comm) {
   }
 }
 
-std::unique_ptr<Communicator> job_communicator(const MpiContext& mpi) { return make_communicator({}, mpi); }
+std::unique_ptr<Communicator> job_communicator(const JobContext& context) { return make_communicator({}, context); }
 
 TEST(Communicator, SumsEveryElementTypeOnOddSizes) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   check_sum<float>(*comm);
   check_sum<double>(*comm);
   check_sum<std::int32_t>(*comm);
@@ -57,8 +58,8 @@ TEST(Communicator, SumsEveryElementTypeOnOddSizes) {
 }
 
 TEST(Communicator, AveragesFloatingPointBuffers) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   std::vector<float> f(1001);
   std::vector<double> d(13);
   for (std::size_t i = 0; i < f.size(); ++i) f[i] = contribution<float>(comm->rank(), i);
@@ -74,15 +75,15 @@ TEST(Communicator, AveragesFloatingPointBuffers) {
 }
 
 TEST(Communicator, AnIntegerAverageIsRefused) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   std::vector<std::int32_t> values(4, 1);
   EXPECT_THROW(comm->allreduce(buffer_of(std::span(values)), ReduceOp::kAverage), ConfigError);
 }
 
 TEST(Communicator, SeveralAsyncReductionsCompleteInAnyWaitOrder) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   std::vector<float> a(333), b(4096);
   for (std::size_t i = 0; i < a.size(); ++i) a[i] = contribution<float>(comm->rank(), i);
   for (std::size_t i = 0; i < b.size(); ++i) b[i] = contribution<float>(comm->rank(), i + 5);
@@ -95,8 +96,8 @@ TEST(Communicator, SeveralAsyncReductionsCompleteInAnyWaitOrder) {
 }
 
 TEST(Communicator, BroadcastsTheRootsBufferFromTheLastRank) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   const int root = comm->size() - 1;
   std::vector<std::int64_t> values(1025);
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = contribution<std::int64_t>(comm->rank(), i);
@@ -106,8 +107,8 @@ TEST(Communicator, BroadcastsTheRootsBufferFromTheLastRank) {
 }
 
 TEST(Communicator, MinimumAndMaximumOfEveryElementType) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   const auto check = [&]<class T>(T /*tag*/) {
     // Element i: rank r holds (r + 1) * (i % 97 + 1) * (i even ? 1 : -1).
     std::vector<T> low(515), high(515);
@@ -133,8 +134,8 @@ TEST(Communicator, MinimumAndMaximumOfEveryElementType) {
 TEST(Communicator, AsyncReductionsIssuedFromAnotherThreadInterleaveWithBlockingOnes) {
   // As in bucketed training: autograd's thread starts reductions, the training thread
   // waits for them, then reduces more on its own.
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   std::vector<float> a(70001), b(5), c(1 << 16);
   for (std::size_t i = 0; i < a.size(); ++i) a[i] = contribution<float>(comm->rank(), i);
   for (std::size_t i = 0; i < b.size(); ++i) b[i] = contribution<float>(comm->rank(), i + 1);
@@ -156,8 +157,8 @@ TEST(Communicator, AsyncReductionsIssuedFromAnotherThreadInterleaveWithBlockingO
 }
 
 TEST(Communicator, AnUnwaitedAsyncReductionCompletesBeforeItsWorkIsDestroyed) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   std::vector<double> values(4097, static_cast<double>(comm->rank() + 1));
   comm->allreduce_async(buffer_of(std::span(values)), ReduceOp::kSum).reset();
   const double expected = comm->size() * (comm->size() + 1) / 2.0;
@@ -165,8 +166,8 @@ TEST(Communicator, AnUnwaitedAsyncReductionCompletesBeforeItsWorkIsDestroyed) {
 }
 
 TEST(Communicator, BroadcastsBytesAndStringsAndGathersValues) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   const int root = comm->size() - 1;
   std::string text = comm->rank() == root ? std::string("from the last rank \0 with a NUL", 31) : "other";
   broadcast_string(*comm, text, root);
@@ -187,30 +188,49 @@ TEST(Communicator, BroadcastsBytesAndStringsAndGathersValues) {
   EXPECT_EQ(all, expected);
 }
 
+// Rank r's string: r copies of a letter of its own, then a NUL and r again (rank 0's is
+// "\0" + "0"), so lengths differ and bytes past a NUL must survive.
+std::string string_of_rank(int r) {
+  return std::string(static_cast<std::size_t>(r), static_cast<char>('a' + r)) + std::string(1, '\0') +
+         std::to_string(r);
+}
+
+TEST(Communicator, GathersStringsOfDifferentLengthsAndSumsOnTheJobsOwnCommunicator) {
+  const JobContext context = JobContext::over_mpi();
+  const auto training = job_communicator(context);
+  for (Communicator* comm : {&context.comm(), training.get()}) {
+    const std::vector<std::string> all = allgather(*comm, string_of_rank(comm->rank()));
+    ASSERT_EQ(all.size(), static_cast<std::size_t>(comm->size()));
+    for (int r = 0; r < comm->size(); ++r) EXPECT_EQ(all[static_cast<std::size_t>(r)], string_of_rank(r)) << r;
+    EXPECT_EQ(allgather(*comm, std::string_view()), std::vector<std::string>(static_cast<std::size_t>(comm->size())));
+    EXPECT_EQ(sum(*comm, comm->rank() + 1), comm->size() * (comm->size() + 1) / 2);
+  }
+}
+
 TEST(Communicator, ABroadcastFromARankOutsideTheJobIsRefused) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   std::vector<float> values(3);
   EXPECT_THROW(comm->broadcast(buffer_of(std::span(values)), comm->size()), ConfigError);
   EXPECT_THROW(comm->broadcast(buffer_of(std::span(values)), -1), ConfigError);
 }
 
 TEST(Communicator, ACudaBufferWithoutACudaDeviceIsAClearError) {
-  const MpiContext mpi;
-  if (mpi.size() == 1) GTEST_SKIP() << "one rank: the local communicator leaves every buffer as it is";
+  const JobContext context = JobContext::over_mpi();
+  if (context.size() == 1) GTEST_SKIP() << "one rank: the local communicator leaves every buffer as it is";
   if (cuda::device_count() > 0) GTEST_SKIP() << "this machine has a CUDA device (CudaStaging covers it)";
-  const auto comm = job_communicator(mpi);
+  const auto comm = job_communicator(context);
   float not_on_a_device[4] = {};
   const Buffer buffer{.data = not_on_a_device, .count = 4, .memory = MemoryKind::kCuda};
   EXPECT_THROW(comm->allreduce(buffer, ReduceOp::kSum), Error);  // CommError, or ConfigError without CUDA
 }
 
 TEST(Communicator, TheFactoryPicksByJobSizeAndRefusesLocalForSeveralRanks) {
-  const MpiContext mpi;
-  EXPECT_EQ(job_communicator(mpi)->backend(), mpi.size() > 1 ? "mpi" : "local");
-  EXPECT_EQ(make_communicator({.backend = CommBackend::kMpi}, mpi)->size(), mpi.size());
-  if (mpi.size() > 1) {
-    EXPECT_THROW(make_communicator({.backend = CommBackend::kLocal}, mpi), ConfigError);
+  const JobContext context = JobContext::over_mpi();
+  EXPECT_EQ(job_communicator(context)->backend(), context.size() > 1 ? "mpi" : "local");
+  EXPECT_EQ(make_communicator({.backend = CommBackend::kMpi}, context)->size(), context.size());
+  if (context.size() > 1) {
+    EXPECT_THROW(make_communicator({.backend = CommBackend::kLocal}, context), ConfigError);
   }
   EXPECT_EQ(make_solo_communicator()->size(), 1);
   EXPECT_EQ(parse_comm_backend("nccl"), CommBackend::kNccl);
@@ -218,12 +238,12 @@ TEST(Communicator, TheFactoryPicksByJobSizeAndRefusesLocalForSeveralRanks) {
 }
 
 TEST(Communicator, AutoStaysOnMpiForCudaTensorsWhereNcclCannotServe) {
-  const MpiContext mpi;
+  const JobContext context = JobContext::over_mpi();
   const NcclAvailability nccl = nccl_availability();
-  if (nccl.usable && nccl.devices >= mpi.local_size()) GTEST_SKIP() << "NCCL can serve this job";
-  EXPECT_EQ(make_communicator({}, mpi, TensorPlace::kCuda)->backend(), mpi.size() > 1 ? "mpi" : "local");
+  if (nccl.usable && nccl.devices >= context.local_size()) GTEST_SKIP() << "NCCL can serve this job";
+  EXPECT_EQ(make_communicator({}, context, TensorPlace::kCuda)->backend(), context.size() > 1 ? "mpi" : "local");
   try {
-    make_communicator({.backend = CommBackend::kNccl}, mpi, TensorPlace::kCuda);
+    make_communicator({.backend = CommBackend::kNccl}, context, TensorPlace::kCuda);
     ADD_FAILURE() << "nccl accepted without NCCL or enough GPUs";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("HINT"), std::string::npos) << e.what();
@@ -244,13 +264,13 @@ std::vector<float> reduced_on_device(Communicator& comm, std::size_t n, ReduceOp
 }
 
 TEST(Nccl, InitialisesAndAllReducesOnCudaBuffers) {
-  const MpiContext mpi;
+  const JobContext context = JobContext::over_mpi();
   const NcclAvailability nccl = nccl_availability();
   if (!nccl.usable) GTEST_SKIP() << "nccl: " << nccl.reason;
-  if (nccl.devices < mpi.local_size()) GTEST_SKIP() << "NCCL takes one rank per GPU; this host has " << nccl.devices;
-  const auto comm = make_communicator({.backend = CommBackend::kNccl}, mpi, TensorPlace::kCuda);
+  if (nccl.devices < context.local_size()) GTEST_SKIP() << "NCCL takes one rank per GPU; this host has " << nccl.devices;
+  const auto comm = make_communicator({.backend = CommBackend::kNccl}, context, TensorPlace::kCuda);
   EXPECT_EQ(comm->backend(), "nccl");
-  EXPECT_EQ(comm->cuda_device(), mpi.local_rank() % nccl.devices);
+  EXPECT_EQ(comm->cuda_device(), context.local_rank() % nccl.devices);
   for (const std::size_t n : {std::size_t{1}, std::size_t{1023}, (std::size_t{1} << 20) + 3}) {
     const std::vector<float> sums = reduced_on_device(*comm, n, ReduceOp::kSum);
     for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(sums[i], expected_sum<float>(comm->size(), i)) << n;
@@ -258,10 +278,10 @@ TEST(Nccl, InitialisesAndAllReducesOnCudaBuffers) {
 }
 
 TEST(CudaStaging, TheMpiBackendStagesCudaBuffersThroughHostMemory) {
-  const MpiContext mpi;
+  const JobContext context = JobContext::over_mpi();
   std::string why;
   if (cuda::device_count(&why) == 0) GTEST_SKIP() << "no CUDA device: " << why;
-  const auto comm = make_communicator({.backend = mpi.size() > 1 ? CommBackend::kMpi : CommBackend::kLocal}, mpi);
+  const auto comm = make_communicator({.backend = context.size() > 1 ? CommBackend::kMpi : CommBackend::kLocal}, context);
   const std::vector<float> averages = reduced_on_device(*comm, 4099, ReduceOp::kAverage);
   for (std::size_t i = 0; i < averages.size(); ++i) {
     ASSERT_FLOAT_EQ(averages[i], expected_sum<float>(comm->size(), i) / static_cast<float>(comm->size())) << i;

@@ -10,9 +10,9 @@
 #include <torch/torch.h>
 
 #include "shared/comm/communicator.h"
+#include "shared/comm/job_context.h"
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
-#include "shared/mpi/mpi_context.h"
 #include "tests/support/random_batch.h"
 #include "trainer/model/attention_lstm.h"
 #include "trainer/train/trainer.h"
@@ -56,7 +56,7 @@ TrainOptions options() {
   return o;
 }
 
-std::unique_ptr<Communicator> job_communicator(const MpiContext& mpi) { return make_communicator({}, mpi); }
+std::unique_ptr<Communicator> job_communicator(const JobContext& context) { return make_communicator({}, context); }
 
 double max_difference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
   double worst = 0;
@@ -83,8 +83,8 @@ Batch global_batch_of(std::int64_t step, std::size_t ranks) {
 Batch my_share(const Batch& all, int rank) { return rows_of(all, kPerRank * static_cast<std::size_t>(rank), kPerRank); }
 
 TEST(DataParallelStep, RanksWithShareOfTheBatchMatchOneProcessOnTheWholeBatch) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   const auto ranks = static_cast<std::size_t>(comm->size());
   torch::jit::Module reference = build_attention_lstm(kModel, 1);
   Trainer one_process(reference, options(), kWeights, kSchedule);
@@ -103,8 +103,8 @@ TEST(DataParallelStep, RanksWithShareOfTheBatchMatchOneProcessOnTheWholeBatch) {
 }
 
 TEST(DataParallelStep, EveryRankEndsWithBitIdenticalParameters) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   torch::jit::Module model = build_attention_lstm(kModel, 1);
   const std::vector<torch::Tensor> parameters = trainable_parameters(model);
   GradientReducer reducer(parameters, *comm);
@@ -149,8 +149,8 @@ class CountingCommunicator final : public Communicator {
 };
 
 TEST(DataParallelStep, BucketsStartDuringBackwardAndMatchTheFusedReduction) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   CountingCommunicator counting(*comm);
   torch::jit::Module fused_model = build_attention_lstm(kModel, 3);
   Trainer fused_reference(fused_model, options(), kWeights, kSchedule);  // only for the starting weights
@@ -186,8 +186,8 @@ TEST(DataParallelStep, BucketsStartDuringBackwardAndMatchTheFusedReduction) {
 }
 
 TEST(DataParallelStep, GradientsStayViewsOfTheFlatBufferAcrossSteps) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   torch::jit::Module model = build_attention_lstm(kModel, 7);
   const std::vector<torch::Tensor> parameters = trainable_parameters(model);
   GradientReducer reducer(parameters, *comm);

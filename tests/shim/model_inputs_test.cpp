@@ -13,7 +13,7 @@
 #include "collector/collect_job.h"
 #include "collector/sources/synthetic_source.h"
 #include "shared/features/model_features.h"
-#include "shared/mpi/mpi_context.h"
+#include "shared/comm/communicator.h"
 #include "tests/shim/token_context.h"
 #include "tests/support/series.h"
 #include "tests/support/temp_dir.h"
@@ -52,7 +52,7 @@ TEST(ShimFeatures, AWindowEqualsTheStoredShardFeaturesBitForBit) {
   const TempDir dir;
   collector::SyntheticSource source({.seed = 11, .tokens = 4, .min_candles = 200, .max_candles = 260});
   snipe::PosixEnv env;
-  collector::run_collect(source, MpiContext(),
+  collector::run_collect(source, *make_solo_communicator(),
                          {.out_dir = dir.path() / "data", .validation = {.min_candles = 100},
                           .labels = {.horizon = 12, .take_profit = 0.1, .stop_loss = 0.05, .rug_drop = 0.5},
                           .config_fingerprint = "shim features test"}, env);

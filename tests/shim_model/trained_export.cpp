@@ -12,8 +12,8 @@
 
 #include "collector/collect_job.h"
 #include "collector/sources/synthetic_source.h"
+#include "shared/comm/job_context.h"
 #include "shared/core/env.h"
-#include "shared/mpi/mpi_context.h"
 #include "trainer/train/train_job.h"
 
 namespace snipe::testing {
@@ -29,7 +29,7 @@ void build(const fs::path& root, const TrainedExport& out) {
   const LabelOptions labels{.horizon = 12, .take_profit = 0.1, .stop_loss = 0.05, .rug_drop = 0.5};
   collector::SyntheticSource source({.seed = 5, .tokens = 12, .min_candles = 200, .max_candles = 300});
   snipe::PosixEnv env;
-  collector::run_collect(source, MpiContext(),
+  collector::run_collect(source, *make_solo_communicator(),
                          {.out_dir = out.data_dir, .validation = {.min_candles = 100}, .labels = labels,
                           .config_fingerprint = "shim fixture"}, env);
   trainer::TrainJob job;
@@ -43,7 +43,7 @@ void build(const fs::path& root, const TrainedExport& out) {
   job.train.threads = 1;
   job.train.warmup_steps = 2;
   job.settings_toml = "# shim fixture\n";
-  trainer::run_train_job(job, MpiContext(), env);
+  trainer::run_train_job(job, JobContext::solo(), env);
 }
 
 // Whether `stamp` was written after this test binary was built (else the fixture may come

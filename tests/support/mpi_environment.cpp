@@ -1,5 +1,6 @@
 // Initialises MPI once for a test binary (a singleton job of size 1 when not launched by
-// mpirun), so in-process tests can build an MpiContext. Registered at static-init time.
+// mpirun), so in-process tests can join the job with JobContext::over_mpi(). Registered at
+// static-init time.
 
 #include <memory>
 

@@ -24,7 +24,7 @@
 #include "shared/core/errors.h"
 #include "shared/core/hash.h"
 #include "shared/features/model_features.h"
-#include "shared/mpi/mpi_context.h"
+#include "shared/comm/communicator.h"
 #include "tests/support/temp_dir.h"
 
 namespace snipe::trainer {
@@ -43,7 +43,7 @@ void collect(const fs::path& out) {
                                        .labels = kJobLabels,
                                        .config_fingerprint = "data set test"};
   snipe::PosixEnv env;
-  collector::run_collect(source, MpiContext(), options, env);
+  collector::run_collect(source, *make_solo_communicator(), options, env);
 }
 
 json read_json(const fs::path& path) { return json::parse(read_file(path)); }

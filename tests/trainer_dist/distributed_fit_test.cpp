@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "shared/comm/communicator.h"
+#include "shared/comm/job_context.h"
 #include "shared/core/errors.h"
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
@@ -26,7 +27,7 @@
 namespace snipe::trainer {
 namespace {
 
-std::unique_ptr<Communicator> job_communicator(const MpiContext& mpi) { return make_communicator({}, mpi); }
+std::unique_ptr<Communicator> job_communicator(const JobContext& context) { return make_communicator({}, context); }
 
 // Runs `fn`, expects a DataError whose message contains every one of `parts`.
 void expect_data_error(const std::function<void()>& fn, const std::vector<std::string>& parts, int rank) {
@@ -60,8 +61,8 @@ std::vector<double> sorted_union(const PartOf& part, int ranks) {
 // found in the sorted union by `more`), bit for bit.
 void expect_order_statistics(const PartOf& part, const char* name,
                              const std::function<std::vector<std::uint64_t>(const std::vector<double>&)>& more = {}) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   const std::vector<double> mine = part(comm->rank());
   const std::vector<double> all = sorted_union(part, comm->size());
   ASSERT_FALSE(all.empty());
@@ -188,8 +189,8 @@ void expect_invalid_argument(const std::function<void()>& fn, const std::string&
 }
 
 TEST(DistributedSelect, RefusesNaNAndPositionsPastTheEndOnEveryRank) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   const bool last = comm->rank() == comm->size() - 1;
   // 3 values per rank; a NaN on the last rank only: every rank refuses, none waits.
   std::vector<double> mine = {1.0, 2.0, last ? std::nan("") : 3.0};
@@ -201,8 +202,8 @@ TEST(DistributedSelect, RefusesNaNAndPositionsPastTheEndOnEveryRank) {
 }
 
 TEST(DistributedSelect, QuantilesFollowNumpysLinearRule) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   // Rank r holds {r, r + 10}: the union's sorted values for W ranks are 0..W-1, 10..W+9.
   const std::vector<double> mine = {static_cast<double>(comm->rank()), comm->rank() + 10.0};
   std::vector<double> all;
@@ -295,22 +296,22 @@ void expect_fit_matches_one_process(const Fixture& f, Communicator& comm) {
 }
 
 TEST(DistributedFit, MatchesOneProcessOnTheWholeTrainSplit) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   expect_fit_matches_one_process(random_data_set(), *comm);
 }
 
 TEST(DistributedFit, MatchesOneProcessWhenTheMediansTakeTheHistogramPath) {
   // 4 series of 25000..29999 rows: ~110000 covered rows, more than are gathered directly.
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   expect_fit_matches_one_process(random_data_set({.series = 4, .min_rows = 25000, .extra_rows = 5000}), *comm);
 }
 
 TEST(DistributedFit, ARankWithAnEmptyShareTakesPart) {
   // One series fewer than ranks (at least one): the last rank fits on nothing.
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   const auto series = static_cast<std::uint32_t>(std::max(1, comm->size() - 1));
   const Fixture f = random_data_set({.series = series});
   if (comm->size() > 1) {
@@ -320,8 +321,8 @@ TEST(DistributedFit, ARankWithAnEmptyShareTakesPart) {
 }
 
 TEST(DistributedFit, NoTrainExampleOnAnyRankIsRefusedOnEveryRank) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   const Fixture f = random_data_set();
   expect_data_error([&] { fit_scalers(f.data, {}, kWindow, *comm); }, {"no train examples", "HINT"}, comm->rank());
   expect_data_error([&] { balanced_class_weights(f.data, {}, *comm); }, {"profitable = 0", "0 train examples"},
@@ -336,8 +337,8 @@ std::uint32_t last_ranks_first_example(const Fixture& f, const Communicator& com
 }
 
 TEST(DistributedFit, ANaNOnOneRanksShareIsRefusedOnEveryRankNamingTheFeature) {
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   const std::string candle = std::string(kCandleFeatureNames[2]);
   const std::string indicator = std::string(kIndicatorFeatureNames[5]);
   for (const bool in_candle : {true, false}) {
@@ -359,8 +360,8 @@ TEST(DistributedFit, ANaNOnOneRanksShareIsRefusedOnEveryRankNamingTheFeature) {
 TEST(DistributedFit, ADamagedExampleOnOneRanksShareIsRefusedOnEveryRank) {
   // The example lies past its series' rows, or out of the example list: only the last rank
   // looks at it, yet every rank must refuse rather than wait for that rank.
-  const MpiContext mpi;
-  const auto comm = job_communicator(mpi);
+  const JobContext context = JobContext::over_mpi();
+  const auto comm = job_communicator(context);
   Fixture f = random_data_set();
   const std::uint32_t damaged = last_ranks_first_example(f, *comm);
   std::vector<std::uint32_t> share = fitting_share(f.data, f.train, comm->rank(), comm->size());

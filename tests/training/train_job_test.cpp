@@ -18,7 +18,7 @@
 #include "shared/core/hash.h"
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
-#include "shared/mpi/mpi_context.h"
+#include "shared/comm/job_context.h"
 #include "tests/support/fault_injection_env.h"
 #include "tests/support/temp_dir.h"
 #include "trainer/export/export.h"
@@ -33,7 +33,7 @@ using nlohmann::json;
 // The job on this process alone (the data-parallel runs are DistributedTrainCli's).
 TrainSummary train_alone(const TrainJob& job) {
   PosixEnv env;
-  return run_train_job(job, MpiContext(), env);
+  return run_train_job(job, JobContext::solo(), env);
 }
 
 constexpr LabelOptions kLabels{.horizon = 12, .take_profit = 0.1, .stop_loss = 0.05, .rug_drop = 0.5};
@@ -42,7 +42,7 @@ constexpr LabelOptions kLabels{.horizon = 12, .take_profit = 0.1, .stop_loss = 0
 void collect(const fs::path& out) {
   collector::SyntheticSource source({.seed = 5, .tokens = 12, .min_candles = 200, .max_candles = 300});
   snipe::PosixEnv env;
-  collector::run_collect(source, MpiContext(),
+  collector::run_collect(source, *make_solo_communicator(),
                          {.out_dir = out, .validation = {.min_candles = 100}, .labels = kLabels,
                           .config_fingerprint = "train job test"}, env);
 }
@@ -185,7 +185,7 @@ TEST_F(TrainJobTest, ACrashRightAfterAMidEpochCheckpointResumesToTheUninterrupte
   faulty.plan({.point = FaultPoint::kTrainCheckpointWritten, .count = 3, .action = testing::FaultAction::kThrow});
   TrainJob first = job(crashed.path());
   first.train.checkpoint_every_steps = 2;
-  EXPECT_THROW(run_train_job(first, MpiContext(), faulty), std::logic_error);
+  EXPECT_THROW(run_train_job(first, JobContext::solo(), faulty), std::logic_error);
   ASSERT_EQ(faulty.faults_injected(), 1);
   EXPECT_FALSE(fs::exists(crashed / "export")) << "a crashed run exports nothing";
   EXPECT_EQ(checkpoints(crashed.path()).back().filename(), "step-0000000004")

@@ -23,6 +23,7 @@
 #include <torch/torch.h>
 
 #include "shared/comm/communicator.h"
+#include "shared/comm/job_context.h"
 #include "shared/core/env.h"
 #include "shared/core/errors.h"
 #include "shared/core/hash.h"
@@ -161,24 +162,25 @@ std::size_t per_rank_batch(const TrainOptions& t, int world) {
 }
 
 // Logs, on rank 0, where every rank runs.
-void log_layout(const MpiContext& mpi, const Communicator& comm) {
-  const std::string mine = fmt::format("rank {}: host {}, local rank {} of {}, {} threads, {} backend{}", mpi.rank(),
-                                       mpi.host(), mpi.local_rank(), mpi.local_size(), torch::get_num_threads(),
-                                       comm.backend(),
-                                       comm.cuda_device() >= 0 ? fmt::format(", GPU {}", comm.cuda_device()) : "");
-  const std::vector<std::string> all = mpi.gather(mine);
-  if (mpi.rank() == 0) spdlog::info("{} ranks:\n  {}", mpi.size(), fmt::join(all, "\n  "));
+// Collective.
+void log_layout(const JobContext& context, const Communicator& comm) {
+  const std::string mine =
+      fmt::format("rank {}: host {}, local rank {} of {}, {} threads, {} backend{}", context.rank(), context.host(),
+                  context.local_rank(), context.local_size(), torch::get_num_threads(), comm.backend(),
+                  comm.cuda_device() >= 0 ? fmt::format(", GPU {}", comm.cuda_device()) : "");
+  const std::vector<std::string> all = allgather(context.comm(), mine);  // [rank]
+  if (context.rank() == 0) spdlog::info("{} ranks:\n  {}", context.size(), fmt::join(all, "\n  "));
 }
 
 // ---- the job --------------------------------------------------------------------------
 
 class Job {
  public:
-  Job(const TrainJob& job, const MpiContext& mpi, Env& env)
+  Job(const TrainJob& job, const JobContext& context, Env& env)
       : job_(resolved(job)),
-        mpi_(mpi),
+        context_(context),
         env_(env),
-        comm_(make_communicator(job_.distributed.comm, mpi)),
+        comm_(make_communicator(job_.distributed.comm, context)),
         lead_(comm_->rank() == 0),
         batch_per_rank_(per_rank_batch(job_.train, comm_->size())),
         data_(load_data_set(job_.data_dir)),
@@ -205,7 +207,7 @@ class Job {
   }
 
   TrainSummary run() {
-    log_layout(mpi_, *comm_);
+    log_layout(context_, *comm_);
     if (lead_) fs::create_directories(job_.run_dir);
     TrainSummary summary;
     summary.resumed = resume_if_asked();  // first: a refused resume must not touch the run's files
@@ -451,7 +453,7 @@ class Job {
   ExportMetadata metadata(const MetricsRecord& val, const MetricsRecord& test) const;
 
   const TrainJob job_;
-  const MpiContext& mpi_;
+  const JobContext& context_;
   Env& env_;                                  // files, clock and crash points
   const std::unique_ptr<Communicator> comm_;  // first built, last destroyed
   const bool lead_;                           // rank 0: logs, checkpoints, report, export
@@ -525,11 +527,11 @@ class UnoptimisedGraphs {
 
 }  // namespace
 
-TrainSummary run_train_job(const TrainJob& job, const MpiContext& mpi, Env& env) {
-  torch::set_num_threads(resolve_threads(job.train.threads, mpi.local_size()));
+TrainSummary run_train_job(const TrainJob& job, const JobContext& context, Env& env) {
+  torch::set_num_threads(resolve_threads(job.train.threads, context.local_size()));
   keep_freed_memory_for_reuse();
   const UnoptimisedGraphs unoptimised;
-  Job running(job, mpi, env);
+  Job running(job, context, env);
   return running.run();
 }
 

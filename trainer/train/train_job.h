@@ -29,7 +29,7 @@
 
 namespace snipe {
 class Env;
-class MpiContext;
+class JobContext;
 }
 
 namespace snipe::trainer {
@@ -64,11 +64,11 @@ struct TrainSummary {
   TrainingReport report;              // what report.json holds
 };
 
-// Collective: every rank of `mpi` calls it; every rank gets the same summary. Throws
-// DataError / ConfigError / IoError with the file, field and what to do. settings.toml and
-// report.json are written through `env`, epochs are timed on its clock, and it hears
-// FaultPoint::kTrainStepStarting before each step and kTrainCheckpointWritten after each
-// mid-epoch checkpoint.
-TrainSummary run_train_job(const TrainJob& job, const MpiContext& mpi, Env& env);
+// Collective: every rank of `context` calls it; every rank gets the same summary. Throws
+// DataError / ConfigError / IoError with the file, field and what to do. A solo context
+// trains alone with no MPI. settings.toml and report.json are written through `env`,
+// epochs are timed on its clock, and it hears FaultPoint::kTrainStepStarting before each
+// step and kTrainCheckpointWritten after each mid-epoch checkpoint.
+TrainSummary run_train_job(const TrainJob& job, const JobContext& context, Env& env);
 
 }  // namespace snipe::trainer

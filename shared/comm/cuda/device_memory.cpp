@@ -8,6 +8,7 @@
 
 #include "shared/comm/communicator.h"
 #include "shared/comm/cuda/cuda_check.h"
+#include "shared/mpi/mpi_context.h"
 
 namespace snipe::cuda {
 

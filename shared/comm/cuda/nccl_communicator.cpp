@@ -13,6 +13,7 @@
 #include "shared/comm/backends.h"
 #include "shared/comm/cuda/cuda_check.h"
 #include "shared/comm/device_memory.h"
+#include "shared/mpi/mpi_check.h"
 
 namespace snipe::comm_detail {
 namespace {
@@ -116,7 +117,7 @@ class NcclCommunicator final : public Communicator {
     const DeviceGuard device(device_);
     ncclUniqueId id{};
     if (mpi.rank() == 0) SNIPE_NCCL_CHECK(ncclGetUniqueId(&id));
-    SNIPE_MPI_CHECK(MPI_Bcast(&id, sizeof(id), MPI_BYTE, 0, mpi.comm()));
+    SNIPE_MPI_CHECK(MPI_Bcast(&id, sizeof(id), MPI_BYTE, 0, MPI_COMM_WORLD));
     SNIPE_NCCL_CHECK(ncclCommInitRank(&comm_, mpi.size(), id, mpi.rank()));
     SNIPE_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
     spdlog::info("nccl: rank {} on {} (local rank {}) uses GPU {} ({})", mpi.rank(), mpi.host(), mpi.local_rank(),
