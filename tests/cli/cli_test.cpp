@@ -115,7 +115,7 @@ TEST_F(CliTest, UtilityCommandsPrintTheirResultNotTheSettings) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "only the summary line:\n" << r.err;
   EXPECT_NE(r.err.find("wrote "), std::string::npos) << r.err;
   // A job command keeps the record of its settings at info.
-  const Result job = snipe("collect --config configs/tiny.toml --out " + (dir_ / "data").string());
+  const Result job = snipe("collect --log-level info --config configs/tiny.toml --out " + (dir_ / "data").string());
   ASSERT_EQ(job.exit_code, 0) << job.err;
   EXPECT_NE(job.err.find("resolved settings (configs/tiny.toml)"), std::string::npos) << job.err;
 }

@@ -4,6 +4,7 @@
 // rules makes a cycle (shared/config once included collector/ and trainer/ headers while
 // they included it back), so each rule is checked against the real tree.
 
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -94,6 +95,39 @@ TEST(IncludeLayering, TheShimsPublicHeadersStandAlone) {
   }
   EXPECT_GT(seen, 5u);
   EXPECT_TRUE(bad.empty()) << lines(bad);
+}
+
+// Every line of production code (shared/, collector/, trainer/, shim/ but its Node
+// tests, cli/) that contains `needle`, as "file:line".
+std::vector<std::string> production_lines_with(std::string_view needle) {
+  std::vector<std::string> found;
+  for (const char* folder : {"shared", "collector", "trainer", "shim", "cli"}) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(kRoot / folder)) {
+      const auto ext = entry.path().extension();
+      if (!entry.is_regular_file() || (ext != ".h" && ext != ".cpp")) continue;
+      if (entry.path().string().find("node_modules") != std::string::npos) continue;
+      std::ifstream in(entry.path());
+      std::string text;
+      for (int line = 1; std::getline(in, text); ++line) {
+        if (text.find(needle) != std::string::npos) {
+          found.push_back(fmt::format("{}:{}", std::filesystem::relative(entry.path(), kRoot).string(), line));
+        }
+      }
+    }
+  }
+  return found;
+}
+
+TEST(FaultSeams, NoProductionCodeReadsATestVariableOrKillsItself) {
+  // Faults reach the jobs only through the Env's crash points, armed by the test-only
+  // FaultInjectionEnv (tests/support): production code neither reads SNIPE_TEST_*
+  // variables nor sends itself SIGKILL.
+  const auto variables = production_lines_with("SNIPE_TEST_");
+  EXPECT_TRUE(variables.empty()) << lines(variables);
+  const auto kills = production_lines_with("SIGKILL");
+  EXPECT_TRUE(kills.empty()) << lines(kills);
+  // The scan itself reads these files: a needle that is there is found.
+  EXPECT_FALSE(production_lines_with("FaultPoint::kTokenCheckpointed").empty());
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "tests/shim_model/trained_export.h"
+#include "tests/shim/trained_export.h"
 
 #include <fcntl.h>
 #include <sys/file.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs an exported TorchScript model from Python, for the export tests.
 
-  python3 tests/training/load_export.py MODEL_PT INPUTS_JSON
+  python3 tests/trainer/export/load_export.py MODEL_PT INPUTS_JSON
 
 MODEL_PT is a file saved by the trainer's export (torch.jit.load reads it). INPUTS_JSON
 holds the three inputs of forward(candles, indicators, context), each as a shape and its

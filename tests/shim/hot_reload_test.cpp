@@ -14,8 +14,8 @@
 #include "shim/src/model_inputs.h"
 #include "snipe/shim.h"
 #include "tests/shim/token_context.h"
-#include "tests/shim_model/registry.h"
-#include "tests/shim_model/trained_export.h"
+#include "tests/shim/registry.h"
+#include "tests/shim/trained_export.h"
 #include "tests/support/series.h"
 #include "tests/support/temp_dir.h"
 

@@ -173,7 +173,7 @@ TEST(Export, PythonTorchJitLoadGivesTheSameOutputs) {
                                                   {"context", tensor_json(in.context)}}
                                                  .dump());
   const json python = json::parse(run_and_capture(
-      "/usr/bin/python3 tests/training/load_export.py " + (dir / "export" / kExportModelFile).string() + " " +
+      "/usr/bin/python3 tests/trainer/export/load_export.py " + (dir / "export" / kExportModelFile).string() + " " +
       (dir / "inputs.json").string()));
   const auto expected = forward(model, in);
   const char* heads[] = {"profitable", "max_profit", "rug"};

@@ -10,7 +10,7 @@
 #include "shim/src/model_inputs.h"
 #include "snipe/shim.h"
 #include "tests/shim/token_context.h"
-#include "tests/shim_model/trained_export.h"
+#include "tests/shim/trained_export.h"
 #include "trainer/data/window_loader.h"
 #include "trainer/export/export.h"
 #include "trainer/train/evaluate.h"
