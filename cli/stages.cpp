@@ -60,6 +60,8 @@ std::optional<Config> resolve_settings_together(const CommonOptions& common, con
     config = start_run(common, CommandKind::kJob, overrides);
   } catch (const Error& e) {
     error = e.what();
+  } catch (const std::exception& e) {  // still join the sum below, or the others would wait
+    error = fmt::format("internal error: {}", e.what());
   }
   const std::int64_t failed = sum(context.comm(), config ? 0 : 1);
   if (failed == 0) return config;
