@@ -61,8 +61,6 @@ void add_shard_facts(const Shard& shard, RankSummary& s) {
   }
 }
 
-json or_null(const std::optional<std::int64_t>& value) { return value ? json(*value) : json(nullptr); }
-
 }  // namespace
 
 RankSummary rank_summary(int rank, int generation, const std::vector<TokenOutcome>& outcomes,
@@ -85,17 +83,20 @@ RankSummary rank_summary(int rank, int generation, const std::vector<TokenOutcom
 json to_json(const RankSummary& s) {
   json hashes = json::array();
   for (const SeriesHash& h : s.series_hashes) hashes.push_back({h.token, h.hash});
-  return {{"rank", s.shard.rank},         {"file", s.shard.file},
-          {"accepted", s.accepted},       {"rejected", s.rejected},
-          {"failed", s.failed},           {"series", s.shard.series},
-          {"rows", s.shard.rows},         {"examples", s.shard.examples},
-          {"profitable", s.profitable},   {"rug", s.rug},
-          {"first_timestamp", or_null(s.first_timestamp)},
-          {"last_timestamp", or_null(s.last_timestamp)},
-          {"content_hash", s.shard.content_hash},
-          {"series_hashes", hashes},      {"bytes", s.shard.bytes},
-          {"rejections", s.rejections},   {"failures", s.failures},
-          {"verdicts", to_json(s.verdicts)}, {"refreshes_failed", to_json(s.refreshes_failed)}};
+  json out = to_json(s.shard);  // the shard's fields, as the manifest lists them
+  out.update(json{{"accepted", s.accepted},
+                  {"rejected", s.rejected},
+                  {"failed", s.failed},
+                  {"profitable", s.profitable},
+                  {"rug", s.rug},
+                  {"first_timestamp", or_null(s.first_timestamp)},
+                  {"last_timestamp", or_null(s.last_timestamp)},
+                  {"series_hashes", hashes},
+                  {"rejections", s.rejections},
+                  {"failures", s.failures},
+                  {"verdicts", to_json(s.verdicts)},
+                  {"refreshes_failed", to_json(s.refreshes_failed)}});
+  return out;
 }
 
 namespace {
@@ -117,11 +118,7 @@ std::vector<SeriesHash> series_hashes_from_json(const JsonFields& f) {
 
 RankSummary rank_summary_from_json(const json& doc, const std::string& source) {
   const JsonFields f(doc, source, "HINT: every rank must run the same snipe build");
-  const std::int64_t bytes = f.integer("bytes");
-  if (bytes < 0) f.refuse("bytes", "must be >= 0");
-  return {.shard = {.file = f.string("file"), .rank = f.integer("rank"), .series = f.integer("series"),
-                    .rows = f.integer("rows"), .examples = f.integer("examples"),
-                    .content_hash = f.string("content_hash"), .bytes = static_cast<std::uint64_t>(bytes)},
+  return {.shard = shard_entry_from_json(f),
           .accepted = f.integer("accepted"),
           .rejected = f.integer("rejected"),
           .failed = f.integer("failed"),

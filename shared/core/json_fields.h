@@ -55,6 +55,12 @@ class JsonFields {
   std::string path_;  // JSON pointer of object_ in the file ("" at the top)
 };
 
+// The value, or null where there is none (an undefined rate, an empty time range).
+template <class T>
+nlohmann::json or_null(const std::optional<T>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
 // `text` parsed, or a DataError "SOURCE: not valid JSON (...); HINT".
 nlohmann::json parse_json(std::string_view text, std::string_view source, std::string_view hint);
 

@@ -4,6 +4,7 @@
 
 #include "shared/core/errors.h"
 #include "shared/core/json_fields.h"
+#include "shared/core/strings.h"
 #include "shared/features/context.h"
 #include "shared/features/indicators.h"
 #include "shared/features/labels_json.h"
@@ -15,24 +16,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kCollectAgainHint = "HINT: the manifest is damaged; run `snipe collect` again";
-
-std::vector<std::string> names(auto list) { return {list.begin(), list.end()}; }
-
-json or_null(const auto& value) { return value ? json(*value) : json(nullptr); }
-
-json to_json(const ShardEntry& s) {
-  return {{"file", s.file},       {"rank", s.rank},         {"series", s.series},
-          {"rows", s.rows},       {"examples", s.examples}, {"content_hash", s.content_hash},
-          {"bytes", s.bytes}};
-}
-
-ShardEntry shard_from_json(const JsonFields& f) {
-  const std::int64_t bytes = f.integer("bytes");
-  if (bytes < 0) f.refuse("bytes", fmt::format("is {}; it must be >= 0", bytes));
-  return {.file = f.string("file"), .rank = f.integer("rank"), .series = f.integer("series"),
-          .rows = f.integer("rows"), .examples = f.integer("examples"),
-          .content_hash = f.string("content_hash"), .bytes = static_cast<std::uint64_t>(bytes)};
-}
 
 json to_json(const FeatureLists& f) {
   return {{"candle_features", f.candle_features}, {"indicator_features", f.indicator_features},
@@ -46,14 +29,23 @@ FeatureLists features_from_json(const JsonFields& f) {
 
 }  // namespace
 
-FeatureLists this_build_feature_lists() {
-  return {.candle_features = names(kCandleFeatureNames), .indicator_features = names(kIndicatorFeatureNames),
-          .indicators = names(kIndicatorNames), .context_fields = names(kContextFieldNames)};
+json to_json(const ShardEntry& s) {
+  return {{"file", s.file},       {"rank", s.rank},         {"series", s.series},
+          {"rows", s.rows},       {"examples", s.examples}, {"content_hash", s.content_hash},
+          {"bytes", s.bytes}};
 }
 
-bool operator==(const FeatureLists& a, const FeatureLists& b) {
-  return a.candle_features == b.candle_features && a.indicator_features == b.indicator_features &&
-         a.indicators == b.indicators && a.context_fields == b.context_fields;
+ShardEntry shard_entry_from_json(const JsonFields& f) {
+  const std::int64_t bytes = f.integer("bytes");
+  if (bytes < 0) f.refuse("bytes", fmt::format("is {}; it must be >= 0", bytes));
+  return {.file = f.string("file"), .rank = f.integer("rank"), .series = f.integer("series"),
+          .rows = f.integer("rows"), .examples = f.integer("examples"),
+          .content_hash = f.string("content_hash"), .bytes = static_cast<std::uint64_t>(bytes)};
+}
+
+FeatureLists this_build_feature_lists() {
+  return {.candle_features = to_strings(kCandleFeatureNames), .indicator_features = to_strings(kIndicatorFeatureNames),
+          .indicators = to_strings(kIndicatorNames), .context_fields = to_strings(kContextFieldNames)};
 }
 
 json to_json(const TokenCounts& t) {
@@ -107,7 +99,7 @@ DataSetManifest data_set_manifest_from_json(const json& doc, const std::string& 
   m.feature_version = f.integer("feature_version");
   m.quality = f.string("quality");
   m.ranks = f.integer("ranks");
-  for (const JsonFields& shard : f.objects("shards")) m.shards.push_back(shard_from_json(shard));
+  for (const JsonFields& shard : f.objects("shards")) m.shards.push_back(shard_entry_from_json(shard));
   m.tokens = token_counts_from_json(f.object("tokens"));
   m.examples = f.integer("examples");
   m.rows = f.integer("rows");

@@ -45,9 +45,10 @@ struct FeatureLists {
   std::vector<std::string> indicator_features;
   std::vector<std::string> indicators;
   std::vector<std::string> context_fields;
+
+  friend bool operator==(const FeatureLists&, const FeatureLists&) = default;
 };
 FeatureLists this_build_feature_lists();
-bool operator==(const FeatureLists& a, const FeatureLists& b);
 
 struct DataSetManifest {
   std::int64_t schema_version = kManifestSchemaVersion;
@@ -74,6 +75,9 @@ struct DataSetManifest {
 };
 
 nlohmann::json to_json(const DataSetManifest& manifest);
+// A shard entry's fields (also the shard part of a rank's summary, collect_reports.h).
+nlohmann::json to_json(const ShardEntry& shard);
+ShardEntry shard_entry_from_json(const JsonFields& fields);
 nlohmann::json to_json(const TokenCounts& tokens);
 
 // Reads manifest.json's content (`source` names the file in errors). Throws DataError

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "shared/core/errors.h"
 #include "shared/core/json_fields.h"
+#include "shared/core/strings.h"
 #include "shared/features/context.h"
 #include "shared/features/labels_json.h"
 #include "shared/features/model_features.h"
@@ -25,13 +27,6 @@ constexpr const char* kThresholdRule = "best F1 on val; predict positive when p 
 // The keys to_json writes itself; every other top-level key is provenance.
 constexpr const char* kTypedKeys[] = {"schema_version", "feature_version", "snipe_version", "created_at",
                                       "window", "inputs", "model", "scalers", "labels", "thresholds"};
-
-std::vector<std::string> names(auto list) { return {list.begin(), list.end()}; }
-
-std::string utc_now() {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(
-                                                  std::chrono::system_clock::now())));
-}
 
 json model_contract() {
   return {{"file", kExportModelFile}, {"format", "torchscript"}, {"method", "forward"},
@@ -78,15 +73,19 @@ std::int64_t version_from_json(const JsonFields& fields, const char* key, std::i
 
 }  // namespace
 
+std::string utc_iso8601(std::int64_t unix_seconds) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(unix_seconds)));
+}
+
 ExportMetadata make_export_metadata(std::int64_t window) {
   return {.schema_version = kExportSchemaVersion,
           .feature_version = kFeatureVersion,
           .snipe_version = SNIPE_VERSION,
-          .created_at = utc_now(),
+          .created_at = utc_iso8601(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())),
           .window = window,
-          .inputs = {.candles = names(kCandleFeatureNames),
-                     .indicators = names(kIndicatorFeatureNames),
-                     .context = names(kContextFeatureNames)}};
+          .inputs = {.candles = to_strings(kCandleFeatureNames),
+                     .indicators = to_strings(kIndicatorFeatureNames),
+                     .context = to_strings(kContextFeatureNames)}};
 }
 
 json to_json(const ExportMetadata& m) {

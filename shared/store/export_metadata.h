@@ -54,6 +54,9 @@ struct ExportMetadata {
 // versions, feature names, snipe version, created now.
 ExportMetadata make_export_metadata(std::int64_t window);
 
+// "2026-01-31T12:00:00Z": `unix_seconds` in UTC, as created_at holds it.
+std::string utc_iso8601(std::int64_t unix_seconds);
+
 nlohmann::json to_json(const ExportMetadata& metadata);
 
 // Reads metadata.json's content (`source` names the file in errors). Throws DataError

@@ -11,6 +11,7 @@
 #include "shared/core/atomic_file.h"
 #include "shared/core/errors.h"
 #include "shared/core/hash.h"
+#include "shared/core/strings.h"
 #include "shared/features/indicators.h"
 #include "shared/features/model_features.h"
 #include "shared/store/hdf5.h"
@@ -20,10 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::vector<std::string> names(std::span<const std::string_view> views) {
-  return {views.begin(), views.end()};
-}
 
 template <std::size_t N>
 void append_row(std::vector<float>& out, const std::array<double, N>& row) {
@@ -71,10 +68,10 @@ void write_attributes(const h5::File& file, const Shard& shard) {
   h5::set_attribute(file, "label_take_profit", shard.labels.take_profit);
   h5::set_attribute(file, "label_stop_loss", shard.labels.stop_loss);
   h5::set_attribute(file, "label_rug_drop", shard.labels.rug_drop);
-  h5::set_attribute(file, "candle_feature_names", names(kCandleFeatureNames));
-  h5::set_attribute(file, "indicator_feature_names", names(kIndicatorFeatureNames));
-  h5::set_attribute(file, "indicator_names", names(kIndicatorNames));
-  h5::set_attribute(file, "context_field_names", names(kContextFieldNames));
+  h5::set_attribute(file, "candle_feature_names", to_strings(kCandleFeatureNames));
+  h5::set_attribute(file, "indicator_feature_names", to_strings(kIndicatorFeatureNames));
+  h5::set_attribute(file, "indicator_names", to_strings(kIndicatorNames));
+  h5::set_attribute(file, "context_field_names", to_strings(kContextFieldNames));
 }
 
 void write_series_and_rows(const h5::File& file, const Shard& shard) {
@@ -126,7 +123,7 @@ void check_schema(const h5::File& file) {
         file.path(), version, kShardSchemaVersion));
   }
   const auto expect_names = [&](const char* attribute, std::span<const std::string_view> want) {
-    if (h5::strings_attribute(file, attribute) != names(want)) {
+    if (h5::strings_attribute(file, attribute) != to_strings(want)) {
       throw DataError(fmt::format("{}: attribute {} lists other features than this build; "
                                   "HINT: re-run `snipe collect` to rewrite the data set",
                                   file.path(), attribute));

@@ -55,9 +55,7 @@ ExportMetadata read_metadata(const fs::path& file) {
   const json doc = read_json(file);
   try {
     return export_metadata_from_json(doc, file.string());
-  } catch (const ModelError&) {
-    throw;
-  } catch (const DataError& e) {
+  } catch (const DataError& e) {  // the feature library's; the shim's own ModelError passes
     throw ModelError(e.what());
   }
 }
@@ -77,9 +75,7 @@ ExportDescription read_export_description(const fs::path& export_dir) {
   const fs::path scalers_file = export_dir / kExportScalersFile;
   try {
     out.scalers = scalers_from_json(read_json(scalers_file));
-  } catch (const ModelError&) {
-    throw;
-  } catch (const DataError& e) {
+  } catch (const DataError& e) {  // the feature library's; the shim's own ModelError passes
     throw ModelError(fmt::format("{}: {}", scalers_file.string(), e.what()));
   }
   return out;

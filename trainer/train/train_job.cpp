@@ -11,7 +11,6 @@
 #include <sstream>
 #include <tuple>
 #include <chrono>
-#include <ctime>
 #include <cmath>
 #include <fstream>
 #include <thread>
@@ -480,14 +479,9 @@ double threshold_of(const BinaryMetrics& m) {
   return std::isnan(m.best_f1.threshold) ? 0.5 : m.best_f1.threshold;
 }
 
-// "2026-01-01T00:00:00Z": `unix_seconds` in UTC.
-std::string utc_timestamp(std::int64_t unix_seconds) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(unix_seconds)));
-}
-
 ExportMetadata Job::metadata(const MetricsRecord& val, const MetricsRecord& test) const {
   ExportMetadata metadata = make_export_metadata(static_cast<std::int64_t>(job_.train.window));
-  metadata.created_at = utc_timestamp(env_.clock().unix_seconds());  // the Env's clock
+  metadata.created_at = utc_iso8601(env_.clock().unix_seconds());  // the Env's clock
   metadata.labels = data_.labels;
   metadata.thresholds = ExportThresholds{.profitable = threshold_of(val.profitable), .rug = threshold_of(val.rug)};
   const json options = options_json(job_);
