@@ -42,12 +42,18 @@ std::string metric(double value) { return std::isnan(value) ? "n/a" : fmt::forma
 
 void print_train_summary(const trainer::TrainSummary& summary) {
   const trainer::MetricsRecord& test = summary.report.test;
-  fmt::print("trained {} epochs ({} steps{}{}); best epoch {}: val ROC-AUC {:.3f}\n", summary.epochs_completed,
+  const trainer::TrainingReport& report = summary.report;
+  fmt::print("trained {} epochs ({} steps{}{}); best epoch {}: val {} {}\n", summary.epochs_completed,
              summary.steps, summary.stopped_early ? ", stopped early" : "", summary.resumed ? ", resumed" : "",
-             summary.best_epoch + 1, summary.best_val_auc);
+             summary.best_epoch + 1, report.selection, metric(report.selection_score));
   fmt::print("  test: profitable ROC-AUC {}, PR-AUC {}; rug ROC-AUC {}; max_profit MAE {}\n",
              metric(test.profitable.roc_auc), metric(test.profitable.pr_auc), metric(test.rug.roc_auc),
              metric(test.max_profit.mae));
+  for (const char* split : {"val", "test"}) {
+    fmt::print("  {} against the best baseline: {}; {}\n", split,
+               trainer::comparison_line("profitable", report.profitable_comparison(), split),
+               trainer::comparison_line("rug", report.rug_comparison(), split));
+  }
   fmt::print("  export: {}\n", summary.export_dir.string());
 }
 

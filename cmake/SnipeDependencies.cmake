@@ -21,3 +21,17 @@ endif()
 if(SNIPE_BUILD_BENCHMARKS)
   find_package(benchmark REQUIRED)
 endif()
+
+# The baselines every training run fits (trainer/baselines): gradient-boosted trees from
+# XGBoost's C API (libxgboost-dev) and logistic regression from liblinear (liblinear-dev).
+# Neither ships a CMake package; each is one header and one library.
+find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h REQUIRED)
+find_library(XGBOOST_LIBRARY xgboost REQUIRED)
+add_library(snipe::xgboost UNKNOWN IMPORTED)
+set_target_properties(snipe::xgboost PROPERTIES IMPORTED_LOCATION ${XGBOOST_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${XGBOOST_INCLUDE_DIR})
+find_path(LIBLINEAR_INCLUDE_DIR linear.h REQUIRED)
+find_library(LIBLINEAR_LIBRARY linear REQUIRED)
+add_library(snipe::liblinear UNKNOWN IMPORTED)
+set_target_properties(snipe::liblinear PROPERTIES IMPORTED_LOCATION ${LIBLINEAR_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${LIBLINEAR_INCLUDE_DIR})

@@ -59,6 +59,8 @@ void training_fields(Fields& f, Config& c) {
   f("warmup_steps", c.train.warmup_steps);
   f("weight_decay", c.train.weight_decay);
   f("grad_clip", c.train.grad_clip);
+  f.enumerated("select", c.train.select.criterion, trainer::parse_selection, trainer::selection_name);
+  f("select_rug_weight", c.train.select.rug_weight);
   f("patience", c.train.patience);
   f("checkpoint_every_steps", c.train.checkpoint_every_steps);
   f("keep_checkpoints", c.train.keep_checkpoints);

@@ -1,6 +1,7 @@
 #include "shared/store/export_metadata.h"
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <ctime>
 
@@ -23,10 +24,21 @@ using nlohmann::json;
 constexpr const char* kReexportHint =
     "HINT: re-export the model with this build's `snipe train`, or serve it with the snipe version that made it";
 constexpr const char* kThresholdRule = "best F1 on val; predict positive when p >= threshold";
+constexpr const char* kCalibrationRule =
+    "the served probability is sigmoid(logit(p) / temperature) of the model's p; temperatures fitted on val";
+
+// calibration.<head>.temperature: finite and > 0.
+double temperature_from_json(const JsonFields& calibration, std::string_view head) {
+  const JsonFields h = calibration.object(head);
+  const double t = h.number("temperature");
+  if (!(t > 0.0) || !std::isfinite(t)) h.refuse("temperature", fmt::format("is {}; it must be finite and > 0", t));
+  return t;
+}
 
 // The keys to_json writes itself; every other top-level key is provenance.
 constexpr const char* kTypedKeys[] = {"schema_version", "feature_version", "snipe_version", "created_at",
-                                      "window", "inputs", "model", "scalers", "labels", "thresholds"};
+                                      "window", "inputs", "model", "scalers", "labels", "thresholds",
+                                      "calibration"};
 
 json model_contract() {
   return {{"file", kExportModelFile}, {"format", "torchscript"}, {"method", "forward"},
@@ -107,6 +119,11 @@ json to_json(const ExportMetadata& m) {
     out["thresholds"] = {{"profitable", m.thresholds->profitable}, {"rug", m.thresholds->rug},
                          {"rule", kThresholdRule}};
   }
+  if (m.calibration) {
+    out["calibration"] = {{"profitable", {{"temperature", m.calibration->profitable_temperature}}},
+                          {"rug", {{"temperature", m.calibration->rug_temperature}}},
+                          {"rule", kCalibrationRule}};
+  }
   return out;
 }
 
@@ -127,6 +144,11 @@ ExportMetadata export_metadata_from_json(const json& doc, const std::string& sou
   if (f.has("thresholds")) {
     const JsonFields t = f.object("thresholds");
     m.thresholds = ExportThresholds{.profitable = t.number("profitable"), .rug = t.number("rug")};
+  }
+  if (f.has("calibration")) {
+    const JsonFields c = f.object("calibration");
+    m.calibration = ExportCalibration{.profitable_temperature = temperature_from_json(c, "profitable"),
+                                      .rug_temperature = temperature_from_json(c, "rug")};
   }
   for (const auto& [key, value] : doc.items()) {
     if (std::find(std::begin(kTypedKeys), std::end(kTypedKeys), key) == std::end(kTypedKeys)) {

@@ -10,6 +10,7 @@
 //                                     (candles, indicators) or [null, F] (context)
 //   model, scalers                    the file names and the forward contract (constants)
 //   labels, thresholds                the barriers and decision thresholds (trained exports)
+//   calibration                       per binary head the temperature the shim applies
 //   metrics, data, split, training    the trainer's record of the run (`provenance`)
 
 #include <cstdint>
@@ -36,6 +37,13 @@ struct ExportThresholds {
   double rug = 0.5;
 };
 
+// Temperatures of the binary heads (shared/features/temperature.h): the shim serves
+// sigmoid(logit(p) / T) of the model's p. An export without them serves p as it is.
+struct ExportCalibration {
+  double profitable_temperature = 1.0;
+  double rug_temperature = 1.0;
+};
+
 struct ExportMetadata {
   std::int64_t schema_version = 0;   // kExportSchemaVersion when written by this build
   std::int64_t feature_version = 0;  // kFeatureVersion when written by this build
@@ -44,7 +52,9 @@ struct ExportMetadata {
   std::int64_t window = 0;           // T
   ExportInputs inputs;
   std::optional<LabelOptions> labels;           // absent for an untrained export (bench_shim)
-  std::optional<ExportThresholds> thresholds;   // absent for an untrained export
+  std::optional<ExportThresholds> thresholds;   // absent for an untrained export; on the
+                                                // calibrated probabilities when calibration is set
+  std::optional<ExportCalibration> calibration; // absent for an untrained export
   nlohmann::json provenance = nlohmann::json::object();  // top-level objects the trainer adds
                                                          // (metrics, data, split, training);
                                                          // passed through, never read by the shim

@@ -11,6 +11,7 @@
 #include "shared/features/model_features.h"
 #include "shared/store/export_format.h"
 #include "shared/store/torchscript_loader.h"
+#include "shared/features/temperature.h"
 #include "shim/src/export_metadata.h"
 #include "shim/src/model_inputs.h"
 
@@ -56,17 +57,24 @@ ContextValues unknown_context() {
   return context;
 }
 
+// A binary head's probabilities with its temperature applied; exactly as they are at 1.
+void calibrate(std::span<double> probabilities, double temperature) {
+  if (temperature == 1.0) return;
+  for (double& p : probabilities) p = temperature_scaled(p, temperature);
+}
+
 }  // namespace
 
 struct ModelVersion::Module {
   torch::jit::Module module;  // eval mode; forward(candles, indicators, context) -> 3 x [B]
 };
 
-ModelVersion::ModelVersion(VersionRef ref, std::size_t window, Scalers scalers, std::unique_ptr<Module> module,
-                           int intra_op_threads)
+ModelVersion::ModelVersion(VersionRef ref, std::size_t window, Scalers scalers, ExportCalibration calibration,
+                           std::unique_ptr<Module> module, int intra_op_threads)
     : ref_(std::move(ref)),
       window_(window),
       scalers_(std::move(scalers)),
+      calibration_(calibration),
       module_(std::move(module)),
       intra_op_threads_(intra_op_threads) {}
 
@@ -76,8 +84,9 @@ std::shared_ptr<const ModelVersion> ModelVersion::load(const VersionRef& ref, in
   ExportDescription description = read_export_description(ref.dir);
   auto module = std::make_unique<Module>(Module{load_model(ref.dir / kExportModelFile)});
   // Not make_shared: the constructor is private.
-  std::shared_ptr<const ModelVersion> version(new ModelVersion(ref, description.window, std::move(description.scalers),
-                                                               std::move(module), intra_op_threads));
+  std::shared_ptr<const ModelVersion> version(new ModelVersion(
+      ref, description.window, std::move(description.scalers),
+      description.metadata.calibration.value_or(ExportCalibration{}), std::move(module), intra_op_threads));
   version->self_check();
   return version;
 }
@@ -104,6 +113,8 @@ void ModelVersion::run(std::size_t batch, std::span<const float> candles, std::s
       if (values.numel() != b) throw ModelError(fmt::format("output {} has {} values for {} tokens", k, values.numel(), b));
       std::copy_n(values.data_ptr<double>(), batch, targets[k].begin());
     }
+    calibrate(out.profitable.first(batch), calibration_.profitable_temperature);
+    calibrate(out.rug.first(batch), calibration_.rug_temperature);
   } catch (const ModelError& e) {
     throw ModelError(fmt::format("{}: {}", (ref_.dir / kExportModelFile).string(), e.what()));
   } catch (const c10::Error& e) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "shared/features/scaling.h"
+#include "shared/store/export_metadata.h"
 #include "shim/src/version_dir.h"
 
 namespace snipe::shim {
@@ -36,19 +37,22 @@ class ModelVersion {
 
   // Runs forward in eval mode without autograd on B tokens:
   //   candles [B, T, Fc], indicators [B, T, Fi], context [B, Fx] (scaled, row-major).
-  // The calling thread uses `intra_op_threads` LibTorch threads. Throws ModelError.
+  // The binary heads come out calibrated: the export's temperatures applied to the
+  // model's probabilities (none: as they are). The calling thread uses
+  // `intra_op_threads` LibTorch threads. Throws ModelError.
   void run(std::size_t batch, std::span<const float> candles, std::span<const float> indicators,
            std::span<const float> context, const BatchOutputs& out) const;
 
  private:
   struct Module;  // the TorchScript module, behind a pointer to keep LibTorch out of this header
-  ModelVersion(VersionRef ref, std::size_t window, Scalers scalers, std::unique_ptr<Module> module,
-               int intra_op_threads);
+  ModelVersion(VersionRef ref, std::size_t window, Scalers scalers, ExportCalibration calibration,
+               std::unique_ptr<Module> module, int intra_op_threads);
   void self_check() const;
 
   VersionRef ref_;
   std::size_t window_;
   Scalers scalers_;
+  ExportCalibration calibration_;  // temperatures 1 when the export has none
   std::unique_ptr<Module> module_;
   int intra_op_threads_;
 };

@@ -1,18 +1,23 @@
 // The shim against the trainer: from raw candles the shim predicts what the trainer's
-// evaluation predicts from the stored features, on the same examples.
+// evaluation predicts from the stored features, on the same examples, calibrated by the
+// export's temperatures.
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "shared/core/atomic_file.h"
 #include "shared/features/model_features.h"
+#include "shared/features/temperature.h"
 #include "shared/store/export_format.h"
+#include "shared/store/export_metadata.h"
 #include "shim/src/model_inputs.h"
 #include "snipe/shim.h"
 #include "tests/shim/token_context.h"
+#include "tests/support/temp_dir.h"
 #include "tests/shim/trained_export.h"
 #include "trainer/data/window_loader.h"
 #include "trainer/export/export.h"
+#include "trainer/train/calibration.h"
 #include "trainer/train/evaluate.h"
 
 namespace snipe::shim {
@@ -56,6 +61,12 @@ class ShimParity : public ::testing::Test {
                                  {.batch_size = 64, .window = fixture.window, .shuffle = false});
     torch::jit::Module model = trainer::load_exported_model(fixture.export_dir);
     want_ = new trainer::Predictions(trainer::predict(model, loader, fixture.window));
+    // The bot gets calibrated probabilities: the export's temperatures, fitted on val.
+    const ExportMetadata metadata = export_metadata_from_json(
+        nlohmann::json::parse(read_file(fixture.export_dir / kExportMetadataFile)), "metadata.json");
+    calibration_ = metadata.calibration.value();
+    want_->profitable = trainer::with_temperature(want_->profitable, calibration_.profitable_temperature);
+    want_->rug = trainer::with_temperature(want_->rug, calibration_.rug_temperature);
   }
   static void TearDownTestSuite() {
     delete want_;
@@ -63,11 +74,16 @@ class ShimParity : public ::testing::Test {
   }
   inline static trainer::DataSet* data_ = nullptr;
   inline static trainer::Predictions* want_ = nullptr;
+  inline static ExportCalibration calibration_;
 };
 
 TEST_F(ShimParity, SinglePredictionsEqualTheTrainersEvaluationTo1e6) {
   const Shim shim(trained_export().export_dir, {.watch = false});
   ASSERT_GT(want_->examples.size(), 200u);
+  // A temperature of exactly 1 would leave the calibration step untested here (the
+  // fixture's val holds no rug, so the rug head keeps 1; ServesEachHeadWithItsTemperature
+  // covers it).
+  ASSERT_NE(calibration_.profitable_temperature, 1.0);
   for (std::size_t k = 0; k < want_->examples.size(); ++k) {
     const Prediction got = shim.predict(token_of(*data_, want_->examples[k]));
     ASSERT_NEAR(got.profitable_prob, want_->profitable[k], 1e-6) << "example " << want_->examples[k];
@@ -101,6 +117,31 @@ TEST_F(ShimParity, ARefusedTokenOfABatchLeavesTheOthersPredicted) {
   EXPECT_FALSE(items[1].prediction);
   EXPECT_NE(items[1].error.find("token 1: 10 candles"), std::string::npos) << items[1].error;
   EXPECT_NEAR(items[2].prediction->profitable_prob, want_->profitable[2], 1e-6);
+}
+
+// The fixture's export with the given temperatures in its metadata, in `dir`.
+void export_with_temperatures(const std::filesystem::path& dir, double profitable, double rug) {
+  std::filesystem::copy(trained_export().export_dir, dir, std::filesystem::copy_options::recursive);
+  nlohmann::json metadata = nlohmann::json::parse(read_file(dir / kExportMetadataFile));
+  metadata["calibration"]["profitable"]["temperature"] = profitable;
+  metadata["calibration"]["rug"]["temperature"] = rug;
+  write_file_atomically(dir / kExportMetadataFile, metadata.dump(2));
+}
+
+TEST(ShimCalibration, ServesEachHeadWithItsTemperature) {
+  testing::TempDir root;
+  export_with_temperatures(root / "raw", 1.0, 1.0);
+  export_with_temperatures(root / "calibrated", 2.0, 0.5);
+  const Shim raw(root / "raw", {.watch = false}), calibrated(root / "calibrated", {.watch = false});
+  const trainer::DataSet data = trainer::load_data_set(trained_export().data_dir);
+  const auto examples = sample(data, trained_export().window);
+  for (std::size_t k = 0; k < examples.size(); k += 25) {
+    const TokenInput token = token_of(data, examples[k]);
+    const Prediction want = raw.predict(token), got = calibrated.predict(token);
+    EXPECT_NEAR(got.profitable_prob, temperature_scaled(want.profitable_prob, 2.0), 1e-12);
+    EXPECT_NEAR(got.rug_prob, temperature_scaled(want.rug_prob, 0.5), 1e-12);
+    EXPECT_EQ(got.max_profit, want.max_profit) << "the regression head is not calibrated";
+  }
 }
 
 }  // namespace

@@ -149,11 +149,11 @@ CurveSweep sweep_thresholds(std::span<const float> scores, std::span<const float
   return sweep;
 }
 
-nlohmann::json number_or_null(double value) {
+}  // namespace
+
+nlohmann::json metric_or_null(double value) {
   return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
 }
-
-}  // namespace
 
 BinaryMetrics binary_metrics(std::span<const float> scores, std::span<const float> labels,
                              std::span<const float> weights) {
@@ -220,26 +220,26 @@ nlohmann::json to_json(const BinaryMetrics& metrics) {
   return {
       {"positives", metrics.positives},
       {"negatives", metrics.negatives},
-      {"roc_auc", number_or_null(metrics.roc_auc)},
-      {"pr_auc", number_or_null(metrics.pr_auc)},
-      {"brier", number_or_null(metrics.brier)},
-      {"accuracy_at_0_5", number_or_null(metrics.at_0_5.accuracy)},
-      {"precision_at_0_5", number_or_null(metrics.at_0_5.precision)},
-      {"recall_at_0_5", number_or_null(metrics.at_0_5.recall)},
-      {"f1_at_0_5", number_or_null(metrics.at_0_5.f1)},
-      {"f1_best", number_or_null(metrics.best_f1.f1)},
-      {"f1_best_threshold", number_or_null(metrics.best_f1.threshold)},
-      {"accuracy_at_f1_best", number_or_null(metrics.best_f1.accuracy)},
-      {"precision_at_f1_best", number_or_null(metrics.best_f1.precision)},
-      {"recall_at_f1_best", number_or_null(metrics.best_f1.recall)},
+      {"roc_auc", metric_or_null(metrics.roc_auc)},
+      {"pr_auc", metric_or_null(metrics.pr_auc)},
+      {"brier", metric_or_null(metrics.brier)},
+      {"accuracy_at_0_5", metric_or_null(metrics.at_0_5.accuracy)},
+      {"precision_at_0_5", metric_or_null(metrics.at_0_5.precision)},
+      {"recall_at_0_5", metric_or_null(metrics.at_0_5.recall)},
+      {"f1_at_0_5", metric_or_null(metrics.at_0_5.f1)},
+      {"f1_best", metric_or_null(metrics.best_f1.f1)},
+      {"f1_best_threshold", metric_or_null(metrics.best_f1.threshold)},
+      {"accuracy_at_f1_best", metric_or_null(metrics.best_f1.accuracy)},
+      {"precision_at_f1_best", metric_or_null(metrics.best_f1.precision)},
+      {"recall_at_f1_best", metric_or_null(metrics.best_f1.recall)},
   };
 }
 
 nlohmann::json to_json(const RegressionMetrics& metrics) {
   return {
       {"count", metrics.count},
-      {"mae", number_or_null(metrics.mae)},
-      {"rmse", number_or_null(metrics.rmse)},
+      {"mae", metric_or_null(metrics.mae)},
+      {"rmse", metric_or_null(metrics.rmse)},
   };
 }
 
@@ -249,7 +249,9 @@ double number_of(const JsonFields& f, std::string_view key) {
   return f.number_or_null(key).value_or(kUndefinedMetric);
 }
 
-BinaryMetrics binary_from_json(const JsonFields& f) {
+}  // namespace
+
+BinaryMetrics binary_metrics_from_json(const JsonFields& f) {
   return {.positives = f.integer("positives"),
           .negatives = f.integer("negatives"),
           .roc_auc = number_of(f, "roc_auc"),
@@ -267,6 +269,8 @@ BinaryMetrics binary_from_json(const JsonFields& f) {
                       .f1 = number_of(f, "f1_best")}};
 }
 
+namespace {
+
 RegressionMetrics regression_from_json(const JsonFields& f) {
   return {.count = f.integer("count"), .mae = number_of(f, "mae"), .rmse = number_of(f, "rmse")};
 }
@@ -277,8 +281,8 @@ MetricsRecord metrics_record_from_json(const JsonFields& f) {
   return {.split = f.string("split"),
           .epoch = f.integer("epoch"),
           .step = f.integer("step"),
-          .profitable = binary_from_json(f.object("profitable")),
-          .rug = binary_from_json(f.object("rug")),
+          .profitable = binary_metrics_from_json(f.object("profitable")),
+          .rug = binary_metrics_from_json(f.object("rug")),
           .max_profit = regression_from_json(f.object("max_profit"))};
 }
 

@@ -86,6 +86,12 @@ nlohmann::json to_json(const RegressionMetrics& metrics);
 // `.dump()` of it is one JSON-lines record.
 nlohmann::json to_json(const MetricsRecord& record);
 
+// A metric's JSON: the number, or null when it is undefined (NaN) or infinite.
+nlohmann::json metric_or_null(double value);
+
+// The inverse of to_json(BinaryMetrics) (null reads back as NaN; the threshold at 0.5 is 0.5).
+BinaryMetrics binary_metrics_from_json(const JsonFields& metrics);
+
 // The inverse of to_json (null reads back as NaN). Throws DataError naming the file and
 // the field when one is missing or mistyped.
 MetricsRecord metrics_record_from_json(const JsonFields& record);

@@ -17,7 +17,7 @@ MetricsLog::MetricsLog(std::filesystem::path path, std::int64_t epochs_completed
     for (std::string line; std::getline(in, line);) {
       const auto record = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
       if (record.is_object() && record.value("epoch", std::int64_t{-1}) <= epochs_completed &&
-          record.value("epoch", std::int64_t{-1}) >= 0) {
+          record.value("epoch", std::int64_t{-1}) >= 0 && !record.value("final", false)) {
         kept += line + "\n";
       }
     }

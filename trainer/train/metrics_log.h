@@ -1,8 +1,9 @@
 #pragma once
-// RUN_DIR/metrics.jsonl: one JSON record per completed epoch, appended as training goes.
+// RUN_DIR/metrics.jsonl: one JSON record per completed epoch, appended as training goes,
+// then one record with "final": true (the best epoch against the baselines, val and test).
 // A resumed run first drops the records of epochs after its checkpoint (a crash may fall
-// between a record and its checkpoint), so the file always describes one run's epochs
-// once each. Not thread-safe: rank 0's training thread only.
+// between a record and its checkpoint) and the final record (it writes its own), so the
+// file always describes one run's epochs once each. Not thread-safe: rank 0's training thread only.
 
 #include <cstdint>
 #include <filesystem>

@@ -29,12 +29,14 @@
 #include "shared/core/progress.h"
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
+#include "trainer/baselines/baselines.h"
 #include "trainer/data/data_set.h"
 #include "trainer/data/scalers.h"
 #include "trainer/data/window_loader.h"
 #include "trainer/export/export.h"
 #include "trainer/model/attention_lstm.h"
 #include "trainer/train/allocator.h"
+#include "trainer/train/calibration.h"
 #include "trainer/train/checkpoint.h"
 #include "trainer/train/evaluate.h"
 #include "trainer/train/gradient_reducer.h"
@@ -68,7 +70,8 @@ json options_json(const TrainJob& job) {
                  {"weight_decay", t.weight_decay}, {"grad_clip", t.grad_clip},
                  {"loss_profitable_weight", t.loss.profitable_weight},
                  {"loss_max_profit_weight", t.loss.max_profit_weight},
-                 {"loss_rug_weight", t.loss.rug_weight}, {"huber_delta", t.loss.huber_delta}}},
+                 {"loss_rug_weight", t.loss.rug_weight}, {"huber_delta", t.loss.huber_delta},
+                 {"select", selection_name(t.select.criterion)}, {"select_rug_weight", t.select.rug_weight}}},
   };
 }
 
@@ -122,10 +125,30 @@ void copy_into(const std::vector<torch::Tensor>& targets, const std::vector<torc
   for (std::size_t i = 0; i < targets.size(); ++i) targets[i].copy_(values[i]);
 }
 
-// Early stopping on val ROC-AUC of `profitable`. An undefined AUC (one class in val)
-// never improves, except that the first epoch is always the first best.
-bool improves(const CheckpointState& state, double auc) {
-  return state.best_epoch < 0 || (!std::isnan(auc) && auc > state.best_metric);
+// Early stopping on the selection score (selection.h). An undefined score (one class in
+// val on every head it reads) never improves, except that the first epoch is always the
+// first best.
+bool improves(const CheckpointState& state, double score) {
+  return state.best_epoch < 0 || (!std::isnan(score) && score > state.best_metric);
+}
+
+// A head's val and test probabilities with the temperature fitted on val applied, and
+// what calibration did to them.
+HeadCalibration calibrate_head(std::vector<float>& val, const std::vector<float>& val_y, std::vector<float>& test,
+                               const std::vector<float>& test_y) {
+  HeadCalibration c;
+  c.temperature = fit_temperature(val, val_y);
+  c.val = calibrate_split(val, val_y, c.temperature);
+  c.test = calibrate_split(test, test_y, c.temperature);
+  val = with_temperature(val, c.temperature);
+  test = with_temperature(test, c.temperature);
+  return c;
+}
+
+// "0.7412 (xgboost 0.7520)": the model's val AUC of a head beside its best baseline's.
+std::string beside_baseline(double auc, const HeadBaselines& baselines) {
+  const BaselineResult& best = baselines.best();
+  return fmt::format("{:.4f} ({} {:.4f})", auc, best.name, best.val.roc_auc);
 }
 
 // ---- the ranks -----------------------------------------------------------------------
@@ -211,6 +234,7 @@ class Job {
     TrainSummary summary;
     summary.resumed = resume_if_asked();  // first: a refused resume must not touch the run's files
     if (!summary.resumed) broadcast_tensors(trainer_.parameters(), *comm_);
+    fit_baselines_on_lead();
     std::optional<MetricsLog> metrics;
     if (lead_) {
       env_.write_file_atomically(job_.run_dir / "settings.toml", job_.settings_toml);
@@ -225,6 +249,7 @@ class Job {
     summary.stopped_early = state_.epoch < job_.train.epochs;
     copy_into(trainer_.parameters(), best_);
     summary.report = finish();
+    if (metrics) metrics->append(final_record(summary.report));
     summary.epochs_completed = state_.epoch;
     summary.steps = state_.step;
     summary.best_epoch = state_.best_epoch;
@@ -236,6 +261,42 @@ class Job {
 
  private:
   fs::path checkpoint_dir() const { return job_.run_dir / "checkpoints"; }
+
+  // Rank 0 fits the baselines (baselines.h) while the other ranks wait in a barrier that
+  // sleeps, so the trees may use every core of this host; then every rank gets their
+  // report. Deterministic, so a resumed run fits the same ones again.
+  void fit_baselines_on_lead() {
+    std::string report;
+    if (lead_) {
+      const int host_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      const int threads = std::clamp(torch::get_num_threads() * context_.local_size(), 1, host_cores);
+      baselines_.emplace(
+          fit_baselines(data_, split_, {.window = job_.train.window, .threads = threads, .seed = job_.train.seed}));
+      report = to_json(baselines_->report).dump();
+      spdlog::info("baselines ({} thread{}, {:.1f} s): val ROC-AUC profitable logistic {:.4f}, xgboost {:.4f}; rug "
+                   "logistic {:.4f}, xgboost {:.4f}",
+                   threads, threads == 1 ? "" : "s", baselines_->report.seconds,
+                   baselines_->report.profitable.results[0].val.roc_auc,
+                   baselines_->report.profitable.results[1].val.roc_auc, baselines_->report.rug.results[0].val.roc_auc,
+                   baselines_->report.rug.results[1].val.roc_auc);
+    }
+    comm_->barrier();
+    broadcast_string(*comm_, report);
+    const json parsed = json::parse(report);
+    baseline_report_ = baseline_report_from_json(JsonFields(parsed, "the baselines of rank 0", "HINT: a bug"));
+  }
+
+  // The last record of metrics.jsonl: the best epoch against the baselines.
+  json final_record(const TrainingReport& report) const {
+    return {{"final", true},
+            {"epoch", report.epochs_completed},
+            {"best_epoch", report.best_epoch},
+            {"selection", {{"criterion", report.selection}, {"score", metric_or_null(report.selection_score)}}},
+            {"comparison", {{"profitable", to_json(report.profitable_comparison())},
+                            {"rug", to_json(report.rug_comparison())}}},
+            {"temperature", {{"profitable", report.profitable_calibration.temperature},
+                             {"rug", report.rug_calibration.temperature}}}};
+  }
   TrainingObjects objects() { return {model_, trainer_.optimizer(), best_}; }
 
   // This rank's share of each global batch (the distributed sampler).
@@ -394,10 +455,11 @@ class Job {
     const double seconds = std::chrono::duration<double>(env_.clock().now() - start).count();
     const MetricsRecord val = evaluate_predictions(predict_split(val_loader_, split_.val), "val", state_.epoch + 1,
                                                    state_.step);
-    const bool better = improves(state_, val.profitable.roc_auc);
+    const double score = selection_score(job_.train.select, val);
+    const bool better = improves(state_, score);
     if (better) {
       best_ = clone_all(trainer_.parameters());
-      state_.best_metric = val.profitable.roc_auc;
+      state_.best_metric = score;
       state_.best_epoch = state_.epoch;
       state_.epochs_without_improvement = 0;
     } else {
@@ -405,9 +467,11 @@ class Job {
     }
     const double train_loss = state_.epoch_loss_sum / static_cast<double>(std::max<std::int64_t>(state_.batches_done, 1));
     if (lead_) {
-      spdlog::info("epoch {}/{}: train loss {:.4f}, val ROC-AUC profitable {:.4f} rug {:.4f}, {:.1f} s{}",
-                   state_.epoch + 1, job_.train.epochs, train_loss, val.profitable.roc_auc, val.rug.roc_auc, seconds,
-                   better ? " (best)" : "");
+      spdlog::info("epoch {}/{}: train loss {:.4f}, val ROC-AUC profitable {} rug {}, {} {:.4f}, {:.1f} s{}",
+                   state_.epoch + 1, job_.train.epochs, train_loss,
+                   beside_baseline(val.profitable.roc_auc, baseline_report_.profitable),
+                   beside_baseline(val.rug.roc_auc, baseline_report_.rug), selection_name(job_.train.select.criterion),
+                   score, seconds, better ? " (best)" : "");
     }
     ++state_.epoch;
     state_.batches_done = 0;
@@ -417,28 +481,43 @@ class Job {
     record["lr"] = schedule_.at(std::max<std::int64_t>(state_.step - 1, 0));  // of the epoch's last step
     record["seconds"] = seconds;
     record["best"] = better;
+    record["selection"] = metric_or_null(score);
+    record["baselines"] = {{"profitable", {{"best", baseline_report_.profitable.best().name},
+                                           {"roc_auc", metric_or_null(baseline_report_.profitable.best().val.roc_auc)}}},
+                           {"rug", {{"best", baseline_report_.rug.best().name},
+                                    {"roc_auc", metric_or_null(baseline_report_.rug.best().val.roc_auc)}}}};
     return record;
   }
 
-  // With the best weights loaded: the test report, then the export (rank 0).
+  // With the best weights loaded: temperatures fitted on val, the val and test report of
+  // the calibrated model against the baselines, then the export (rank 0).
   TrainingReport finish() {
     WindowLoader test_loader(data_, scaled_, strided_share(split_.test, comm_->rank(), comm_->size()),
                              eval_loader_options());
-    const MetricsRecord test = evaluate_predictions(predict_split(test_loader, split_.test), "test",
-                                                    state_.best_epoch + 1, state_.step);
-    const MetricsRecord val = evaluate_predictions(predict_split(val_loader_, split_.val), "val",
-                                                   state_.best_epoch + 1, state_.step);
-    const TrainingReport report{.best_epoch = state_.best_epoch + 1,
-                                .epochs_completed = state_.epoch,
-                                .steps = state_.step,
-                                .ranks = comm_->size(),
-                                .examples = split_sizes(),
-                                .val = val,
-                                .test = test};
+    Predictions test_p = predict_split(test_loader, split_.test);
+    Predictions val_p = predict_split(val_loader_, split_.val);
+    TrainingReport report{.best_epoch = state_.best_epoch + 1,
+                          .epochs_completed = state_.epoch,
+                          .steps = state_.step,
+                          .ranks = comm_->size(),
+                          .examples = split_sizes(),
+                          .selection = std::string(selection_name(job_.train.select.criterion)),
+                          .selection_score = state_.best_metric,
+                          .baselines = baseline_report_,
+                          .profitable_calibration =
+                              calibrate_head(val_p.profitable, val_p.profitable_y, test_p.profitable, test_p.profitable_y),
+                          .rug_calibration = calibrate_head(val_p.rug, val_p.rug_y, test_p.rug, test_p.rug_y)};
+    report.test = evaluate_predictions(test_p, "test", state_.best_epoch + 1, state_.step);
+    report.val = evaluate_predictions(val_p, "val", state_.best_epoch + 1, state_.step);
     if (lead_) {
+      spdlog::info("best epoch {} against the best baseline: val {}; {} | test {}; {}", report.best_epoch,
+                   comparison_line("profitable", report.profitable_comparison(), "val"),
+                   comparison_line("rug", report.rug_comparison(), "val"),
+                   comparison_line("profitable", report.profitable_comparison(), "test"),
+                   comparison_line("rug", report.rug_comparison(), "test"));
       env_.write_file_atomically(job_.run_dir / "report.json", to_json(report).dump(2) + "\n");
       torch::jit::Module portable = portable_attention_lstm(model_, job_.model);
-      write_export(job_.run_dir / "export", portable, scalers_, metadata(val, test));
+      write_export(job_.run_dir / "export", portable, scalers_, metadata(report));
     }
     comm_->barrier();  // the export is in place when any rank returns
     return report;
@@ -449,7 +528,7 @@ class Job {
     return {.train = size(split_.train), .val = size(split_.val), .test = size(split_.test)};
   }
 
-  ExportMetadata metadata(const MetricsRecord& val, const MetricsRecord& test) const;
+  ExportMetadata metadata(const TrainingReport& report) const;
 
   const TrainJob job_;
   const JobContext& context_;
@@ -471,6 +550,8 @@ class Job {
   GradientReducer reducer_;
   Trainer trainer_;
   std::vector<torch::Tensor> best_;  // the parameters at the best epoch (every rank holds them)
+  std::optional<Baselines> baselines_;  // rank 0: the fitted baseline models
+  BaselineReport baseline_report_;      // every rank: what they scored
   CheckpointState state_;            // the same on every rank
 };
 
@@ -479,14 +560,21 @@ double threshold_of(const BinaryMetrics& m) {
   return std::isnan(m.best_f1.threshold) ? 0.5 : m.best_f1.threshold;
 }
 
-ExportMetadata Job::metadata(const MetricsRecord& val, const MetricsRecord& test) const {
+ExportMetadata Job::metadata(const TrainingReport& report) const {
+  const MetricsRecord& val = report.val;
+  const MetricsRecord& test = report.test;
   ExportMetadata metadata = make_export_metadata(static_cast<std::int64_t>(job_.train.window));
   metadata.created_at = utc_iso8601(env_.clock().unix_seconds());  // the Env's clock
   metadata.labels = data_.labels;
   metadata.thresholds = ExportThresholds{.profitable = threshold_of(val.profitable), .rug = threshold_of(val.rug)};
+  metadata.calibration = ExportCalibration{.profitable_temperature = report.profitable_calibration.temperature,
+                                           .rug_temperature = report.rug_calibration.temperature};
   const json options = options_json(job_);
   metadata.provenance = {
       {"metrics", {{"val", to_json(val)}, {"test", to_json(test)}}},
+      {"baselines", {{"comparison", {{"profitable", to_json(report.profitable_comparison())},
+                                     {"rug", to_json(report.rug_comparison())}}},
+                     {"metrics", to_json(report.baselines)}}},
       {"data", {{"dir", job_.data_dir.string()},
                 {"manifest_hash", data_.manifest_hash},
                 {"content_hash", data_.manifest.content_hash},

@@ -56,7 +56,7 @@ struct TrainSummary {
   std::int64_t epochs_completed = 0;  // epochs trained, counting those before a resume
   std::int64_t steps = 0;             // optimizer steps
   std::int64_t best_epoch = -1;       // 0-based epoch whose weights were exported
-  double best_val_auc = 0;            // val ROC-AUC of `profitable` at best_epoch
+  double best_val_auc = 0;            // the selection score (train.select) at best_epoch
   bool stopped_early = false;         // patience ran out before train.epochs
   bool resumed = false;               // continued from a checkpoint
   int world = 1;                      // ranks that trained

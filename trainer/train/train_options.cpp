@@ -35,6 +35,7 @@ void validate_options(const TrainOptions& t, std::string_view origin) {
   require_option(t.threads >= 0, origin, "train.threads", t.threads, ">= 0 (0: the cores of each rank)");
   validate_optimizer(t, origin);
   validate_loss(t.loss, origin);
+  validate_options(t.select, origin);
   require_option(t.patience >= 1, origin, "train.patience", t.patience, ">= 1 (epochs)");
   require_option(t.checkpoint_every_steps >= 0, origin, "train.checkpoint_every_steps", t.checkpoint_every_steps,
                  ">= 0 (0: checkpoint at epoch ends only)");

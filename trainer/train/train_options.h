@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "shared/comm/comm_options.h"
+#include "trainer/train/selection.h"
 
 namespace snipe::trainer {
 
@@ -32,7 +33,9 @@ struct TrainOptions {
   double weight_decay = 1e-2;      // AdamW's decoupled decay
   double grad_clip = 1.0;          // max global L2 norm of the gradient
   LossOptions loss;
-  std::int64_t patience = 5;       // epochs without a better val ROC-AUC (profitable) before stopping
+  SelectionOptions select;         // the val score that picks the best epoch (default: mean ROC-AUC of both
+                                   // binary heads)
+  std::int64_t patience = 5;       // epochs without a better selection score before stopping
   std::int64_t checkpoint_every_steps = 0;  // also checkpoint mid-epoch every N steps; 0: epoch ends only
   std::size_t keep_checkpoints = 3;         // the newest K checkpoints are kept
   std::size_t prefetch = 4;                 // batches the loader prepares ahead

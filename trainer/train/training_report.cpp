@@ -17,7 +17,13 @@ json to_json(const TrainingReport& report) {
           {"ranks", report.ranks},
           {"examples", to_json(report.examples)},
           {"val", to_json(report.val)},
-          {"test", to_json(report.test)}};
+          {"test", to_json(report.test)},
+          {"selection", {{"criterion", report.selection}, {"score", metric_or_null(report.selection_score)}}},
+          {"baselines", to_json(report.baselines)},
+          {"comparison", {{"profitable", to_json(report.profitable_comparison())},
+                          {"rug", to_json(report.rug_comparison())}}},
+          {"calibration", {{"profitable", to_json(report.profitable_calibration)},
+                           {"rug", to_json(report.rug_calibration)}}}};
 }
 
 TrainingReport training_report_from_json(const json& doc, const std::string& source) {
@@ -30,7 +36,12 @@ TrainingReport training_report_from_json(const json& doc, const std::string& sou
           .examples = {.train = examples.integer("train"), .val = examples.integer("val"),
                        .test = examples.integer("test")},
           .val = metrics_record_from_json(f.object("val")),
-          .test = metrics_record_from_json(f.object("test"))};
+          .test = metrics_record_from_json(f.object("test")),
+          .selection = f.object("selection").string("criterion"),
+          .selection_score = f.object("selection").number_or_null("score").value_or(kUndefinedMetric),
+          .baselines = baseline_report_from_json(f.object("baselines")),
+          .profitable_calibration = head_calibration_from_json(f.object("calibration").object("profitable")),
+          .rug_calibration = head_calibration_from_json(f.object("calibration").object("rug"))};
 }
 
 }  // namespace snipe::trainer

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "trainer/baselines/baseline_report.h"
+#include "trainer/train/calibration.h"
 #include "trainer/train/metrics.h"
 
 namespace snipe::trainer {
@@ -24,12 +26,24 @@ struct TrainingReport {
   std::int64_t steps = 0;             // optimizer steps
   std::int64_t ranks = 1;             // ranks that trained
   SplitSizes examples;
-  MetricsRecord val;                  // the best model on val (split "val")
-  MetricsRecord test;                 // the best model on test (split "test")
+  MetricsRecord val;                  // the best model on val (split "val"), calibrated
+  MetricsRecord test;                 // the best model on test (split "test"), calibrated
+  std::string selection;              // the criterion that picked the best epoch (selection.h)
+  double selection_score = kUndefinedMetric;  // its val score at the best epoch
+  BaselineReport baselines;           // on the same split
+  HeadCalibration profitable_calibration;
+  HeadCalibration rug_calibration;
+
+  // The model against the best baseline of each head (from val, test and baselines).
+  HeadComparison profitable_comparison() const { return compare(val.profitable, test.profitable, baselines.profitable); }
+  HeadComparison rug_comparison() const { return compare(val.rug, test.rug, baselines.rug); }
 };
 
 // {"best_epoch", "epochs_completed", "steps", "ranks",
-//  "examples": {"train", "val", "test"}, "val": {...}, "test": {...}} (metrics.h records)
+//  "examples": {"train", "val", "test"}, "val": {...}, "test": {...} (metrics.h records),
+//  "selection": {"criterion", "score"}, "baselines": {...} (baseline_report.h),
+//  "comparison": {"profitable": {...}, "rug": {...}} (derived, written only),
+//  "calibration": {"profitable": {...}, "rug": {...}} (calibration.h)}
 nlohmann::json to_json(const TrainingReport& report);
 nlohmann::json to_json(const SplitSizes& sizes);
 

@@ -83,6 +83,15 @@ std::vector<json> read_lines(const fs::path& path) {
   return lines;
 }
 
+// metrics.jsonl's epoch records, without the final one.
+std::vector<json> epoch_records(const fs::path& path) {
+  std::vector<json> epochs;
+  for (json& line : read_lines(path)) {
+    if (!line.value("final", false)) epochs.push_back(std::move(line));
+  }
+  return epochs;
+}
+
 std::vector<std::string> names_of(auto list) { return std::vector<std::string>(list.begin(), list.end()); }
 
 std::vector<fs::path> checkpoints(const fs::path& run_dir) {
@@ -103,16 +112,29 @@ TEST_F(TrainJobTest, WritesMetricsReportAndAnExportTheBotCanUse) {
   testing::TempDir run;
   const TrainSummary summary = train_alone(job(run.path()));
 
-  const auto metrics = read_lines(run / "metrics.jsonl");
+  const auto lines = read_lines(run / "metrics.jsonl");
+  const auto metrics = epoch_records(run / "metrics.jsonl");
   ASSERT_EQ(static_cast<std::int64_t>(metrics.size()), summary.epochs_completed);
+  ASSERT_EQ(lines.size(), metrics.size() + 1) << "the epochs, then one final record";
   for (std::size_t i = 0; i < metrics.size(); ++i) {
     EXPECT_EQ(metrics[i]["epoch"], i + 1);
     EXPECT_EQ(metrics[i]["split"], "val");
     EXPECT_TRUE(metrics[i]["train_loss"].is_number());
     EXPECT_TRUE(metrics[i]["profitable"].contains("roc_auc"));
+    EXPECT_EQ(metrics[i]["baselines"]["profitable"]["best"], "xgboost") << "the trees fit this data best";
   }
   const json report = json::parse(read_file(run / "report.json"));
   EXPECT_EQ(report["test"]["split"], "test");
+  // The baselines fit on the same split: their val AUC on profitable beats chance here,
+  // and the comparison is the model's AUC against the best baseline's.
+  const double baseline_val = report["baselines"]["profitable"]["xgboost"]["val"]["roc_auc"].get<double>();
+  EXPECT_GT(baseline_val, 0.6);
+  const json& comparison = report["comparison"]["profitable"];
+  EXPECT_EQ(comparison["best_baseline"], "xgboost");
+  EXPECT_DOUBLE_EQ(comparison["val"]["baseline"].get<double>(), baseline_val);
+  EXPECT_DOUBLE_EQ(comparison["test"]["model"].get<double>(), report["test"]["profitable"]["roc_auc"].get<double>());
+  EXPECT_EQ(lines.back()["comparison"], report["comparison"]);
+  EXPECT_EQ(report["selection"]["criterion"], "mean_auc");
   EXPECT_GT(report["test"]["profitable"]["positives"].get<int>() + report["test"]["profitable"]["negatives"].get<int>(), 0);
 
   const json meta = json::parse(read_file(run / "export" / kExportMetadataFile));
@@ -131,6 +153,11 @@ TEST_F(TrainJobTest, WritesMetricsReportAndAnExportTheBotCanUse) {
     EXPECT_GE(threshold, 0.0);
     EXPECT_LE(threshold, 1.0);
   }
+  for (const char* head : {"profitable", "rug"}) {
+    EXPECT_EQ(meta["calibration"][head]["temperature"], report["calibration"][head]["temperature"]) << head;
+    EXPECT_GT(meta["calibration"][head]["temperature"].get<double>(), 0.0) << head;
+  }
+  EXPECT_EQ(meta["baselines"]["comparison"], report["comparison"]) << "the registry's gate reads them here";
   EXPECT_FALSE(meta["created_at"].get<std::string>().empty());
   EXPECT_TRUE(fs::exists(run / "export" / kExportScalersFile));
   EXPECT_TRUE(fs::exists(run / "settings.toml"));
@@ -145,7 +172,7 @@ TEST_F(TrainJobTest, AResumedRunEndsWithExactlyTheParametersOfAnUninterruptedOne
   // The mid-epoch checkpoints of the uninterrupted run; a crashed run would have left the
   // same files. Resume from one inside the second epoch.
   const auto saved = checkpoints(whole.path());
-  const json first_epoch = read_lines(whole / "metrics.jsonl").front();
+  const json first_epoch = epoch_records(whole / "metrics.jsonl").front();
   const std::int64_t steps_per_epoch = first_epoch["step"].get<std::int64_t>();
   const auto inside_second_epoch = std::find_if(saved.begin(), saved.end(), [&](const fs::path& p) {
     const std::int64_t step = std::stoll(p.filename().string().substr(5));
@@ -164,12 +191,14 @@ TEST_F(TrainJobTest, AResumedRunEndsWithExactlyTheParametersOfAnUninterruptedOne
 
   expect_same_parameters(whole / "export", resumed / "export");
   const auto a = read_lines(whole / "metrics.jsonl"), b = read_lines(resumed / "metrics.jsonl");
-  ASSERT_EQ(a.size(), b.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    for (const char* key : {"epoch", "step", "profitable", "rug", "max_profit", "train_loss", "lr"}) {
+  ASSERT_EQ(a.size(), b.size()) << "the copied final record was dropped, and the resumed run wrote its own";
+  for (std::size_t i = 0; i + 1 < a.size(); ++i) {
+    for (const char* key : {"epoch", "step", "profitable", "rug", "max_profit", "train_loss", "lr", "selection"}) {
       EXPECT_EQ(a[i][key], b[i][key]) << "epoch " << i + 1 << " " << key;
     }
   }
+  EXPECT_EQ(a.back()["comparison"], b.back()["comparison"]);
+  EXPECT_EQ(a.back()["temperature"], b.back()["temperature"]);
 }
 
 TEST_F(TrainJobTest, ACrashRightAfterAMidEpochCheckpointResumesToTheUninterruptedResult) {
@@ -205,14 +234,26 @@ TEST_F(TrainJobTest, EarlyStoppingExportsTheBestEpoch) {
   j.train.patience = 1;
   j.train.lr = 3e-2;  // large steps: val AUC moves a lot between epochs
   const TrainSummary summary = train_alone(j);
-  const auto metrics = read_lines(run / "metrics.jsonl");
-  // The best epoch is the first with the highest val ROC-AUC (the first counts even when
-  // its AUC is undefined); with patience 1 a run that stopped early ended one epoch later.
+  const auto metrics = epoch_records(run / "metrics.jsonl");
+  // The best epoch is the first with the highest selection score, by default the mean of
+  // the heads' val ROC-AUC that are defined (the first counts even when it is undefined);
+  // with patience 1 a run that stopped early ended one epoch later.
+  const auto mean_auc = [](const json& record) {
+    double sum = 0;
+    int defined = 0;
+    for (const char* head : {"profitable", "rug"}) {
+      if (record[head]["roc_auc"].is_number()) sum += record[head]["roc_auc"].get<double>(), ++defined;
+    }
+    return defined == 0 ? json(nullptr) : json(sum / defined);
+  };
   std::size_t best = 0;
-  for (std::size_t i = 1; i < metrics.size(); ++i) {
-    const json& auc = metrics[i]["profitable"]["roc_auc"];
-    const json& best_auc = metrics[best]["profitable"]["roc_auc"];
-    if (auc.is_number() && (!best_auc.is_number() || auc.get<double>() > best_auc.get<double>())) best = i;
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    EXPECT_EQ(metrics[i]["selection"], mean_auc(metrics[i])) << "epoch " << i + 1;
+    const json& score = metrics[i]["selection"];
+    const json& best_score = metrics[best]["selection"];
+    if (i > 0 && score.is_number() && (!best_score.is_number() || score.get<double>() > best_score.get<double>())) {
+      best = i;
+    }
   }
   EXPECT_EQ(summary.best_epoch, static_cast<std::int64_t>(best));
   EXPECT_TRUE(metrics[best]["best"].get<bool>());
@@ -224,7 +265,10 @@ TEST_F(TrainJobTest, EarlyStoppingExportsTheBestEpoch) {
   }
   const json meta = json::parse(read_file(run / "export" / kExportMetadataFile));
   EXPECT_EQ(meta["training"]["best_epoch"], best + 1);
-  EXPECT_EQ(meta["metrics"]["val"]["profitable"]["roc_auc"], metrics[best]["profitable"]["roc_auc"])
+  // Calibration keeps the order of the scores, so the AUC is that epoch's (to float
+  // rounding, which may tie two calibrated scores).
+  EXPECT_NEAR(meta["metrics"]["val"]["profitable"]["roc_auc"].get<double>(),
+              metrics[best]["profitable"]["roc_auc"].get<double>(), 1e-3)
       << "the export carries the best epoch's weights, so its val metrics are that epoch's";
 }
 

@@ -28,6 +28,20 @@ TrainingReport some_report() {
   r.test = r.val;
   r.test.split = "test";
   r.test.rug = {.positives = 0, .negatives = 70, .brier = 0.01};  // one class: no ROC or PR area
+  r.selection = "mean_auc";
+  r.selection_score = 0.7;
+  BinaryMetrics baseline = r.val.profitable;
+  baseline.roc_auc = 0.8;
+  r.baselines.profitable.results = {{.name = "logistic", .val = r.val.profitable, .test = r.test.profitable},
+                                    {.name = "xgboost", .val = baseline, .test = baseline}};
+  r.baselines.rug.results = {{.name = "logistic", .val = baseline, .test = r.test.rug}};
+  r.baselines.seconds = 2.5;
+  r.profitable_calibration = {.temperature = 1.25,
+                              .val = {.ece_raw = 0.1, .ece = 0.05,
+                                      .table = {{.lower = 0, .upper = 0.5, .count = 3, .mean_predicted = 0.2,
+                                                 .observed_rate = 1.0 / 3}}},
+                              .test = {.ece_raw = 0.2, .ece = 0.15}};
+  r.rug_calibration.temperature = 0.8;
   return r;
 }
 
@@ -44,11 +58,26 @@ TEST(TrainingReport, ReadsBackWhatWasWritten) {
   EXPECT_EQ(read.val.max_profit.rmse, 0.25);
   EXPECT_TRUE(text["test"]["rug"]["roc_auc"].is_null()) << "an undefined metric is written as null";
   EXPECT_TRUE(std::isnan(read.test.rug.roc_auc)) << "and reads back as NaN";
+  EXPECT_EQ(read.selection, "mean_auc");
+  EXPECT_EQ(read.baselines.profitable.best().name, "xgboost");
+  EXPECT_EQ(read.profitable_calibration.val.table.at(0).count, 3);
+  EXPECT_EQ(read.rug_calibration.temperature, 0.8);
+}
+
+TEST(TrainingReport, ComparesEachHeadWithItsBestBaselineOnValAndTest) {
+  const json written = to_json(some_report());
+  const json& profitable = written["comparison"]["profitable"];
+  EXPECT_EQ(profitable["best_baseline"], "xgboost");  // 0.8 on val beats logistic's 0.75
+  EXPECT_DOUBLE_EQ(profitable["val"]["model"].get<double>(), 0.75);
+  EXPECT_DOUBLE_EQ(profitable["val"]["baseline"].get<double>(), 0.8);
+  EXPECT_NEAR(profitable["val"]["margin"].get<double>(), -0.05, 1e-12);
+  EXPECT_TRUE(written["comparison"]["rug"]["test"]["margin"].is_null()) << "the test rug AUC is undefined";
 }
 
 TEST(TrainingReport, KeepsTheKeysOfReportJson) {
   const json written = to_json(some_report());
-  for (const char* key : {"best_epoch", "epochs_completed", "steps", "ranks", "examples", "val", "test"}) {
+  for (const char* key : {"best_epoch", "epochs_completed", "steps", "ranks", "examples", "val", "test", "selection",
+                          "baselines", "comparison", "calibration"}) {
     EXPECT_TRUE(written.contains(key)) << key;
   }
   EXPECT_EQ(written["examples"], (json{{"train", 300}, {"val", 60}, {"test", 70}}));
