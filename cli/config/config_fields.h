@@ -90,6 +90,8 @@ void config_fields(Fields& f, Config& c) {
   f.section("synthetic");
   f("seed", c.synthetic.seed);
   f("tokens", c.synthetic.tokens);
+  f.enumerated("preset", c.synthetic.preset, collector::simulator::parse_preset,
+               collector::simulator::preset_name);
   f("min_candles", c.synthetic.min_candles);
   f("max_candles", c.synthetic.max_candles);
   f("start_timestamp", c.synthetic.start_timestamp);

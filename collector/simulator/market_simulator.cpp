@@ -89,17 +89,20 @@ TrueContext draw_context(Rng& rng) {
   return c;
 }
 
-// Logistic model: concentrated holders, a live mint, an unburned LP, a serial creator and
-// thin liquidity all raise the chance that the token is rugged within its life.
-double rug_probability(const TrueContext& c) {
-  const double z = -2.2 + 3.0 * (c.top10_share - 0.45) + (c.mint_revoked ? 0.0 : 1.3) +
-                   (c.lp_burned ? 0.0 : 1.6) + 0.12 * std::min(c.previous_launches, 20.0) -
-                   0.3 * std::log(c.liquidity_usd / 20'000.0);
+// Logistic model (RugModel): concentrated holders, a live mint, an unburned LP, a serial
+// creator and thin liquidity all raise the chance that the token is rugged within its life.
+double rug_probability(const TrueContext& c, const RugModel& m) {
+  const double z = m.base_logit + m.top10_weight * (c.top10_share - 0.45) +
+                   (c.mint_revoked ? 0.0 : m.live_mint_weight) +
+                   (c.lp_burned ? 0.0 : m.unburned_lp_weight) +
+                   m.creator_weight * std::min(c.previous_launches, 20.0) -
+                   m.liquidity_weight * std::log(c.liquidity_usd / 20'000.0);
   return 1.0 / (1.0 + std::exp(-z));
 }
 
-// What a provider reports: about 7% of tokens lack one or two fields, never all.
-TokenContext report_context(const TrueContext& c, Rng& rng) {
+// What a provider reports: a share `missing_chance` of tokens lack one or two fields,
+// never all.
+TokenContext report_context(const TrueContext& c, double missing_chance, Rng& rng) {
   TokenContext out;
   out[ContextField::kInitialLiquidityUsd] = c.liquidity_usd;
   out[ContextField::kTop10HolderShare] = c.top10_share;
@@ -107,7 +110,7 @@ TokenContext report_context(const TrueContext& c, Rng& rng) {
   out[ContextField::kLpBurned] = c.lp_burned ? 1.0 : 0.0;
   out[ContextField::kCreatorPreviousLaunches] = c.previous_launches;
   out[ContextField::kAgeHours] = c.age_hours;
-  if (!rng.bernoulli(0.07)) return out;
+  if (!rng.bernoulli(missing_chance)) return out;
   const std::size_t first = rng.uniform_int(0, kContextFieldCount - 1);
   out.fields[first] = std::nullopt;
   if (rng.bernoulli(0.3)) {
@@ -129,17 +132,27 @@ struct Traits {
   std::size_t rug_after = 0;     // the first drift ending at or after this bar leads to the rug
 };
 
-Traits draw_traits(const SimulatorOptions& options, const TrueContext& context, Rng& rng) {
+// Bars a life keeps free after rug_after for what may still come: the longest pump cycle
+// (accumulation + 8 + 12 + 48), the short drift past rug_after (<= 12), the pre_rug
+// phase and the rug bar, and 5 to spare. 110 under the default preset.
+std::size_t rug_reserve(const MarketPreset& p) {
+  return p.accumulation.max_bars + 8 + 12 + 48 + 12 + p.pre_rug.max_bars + 1 + 5;
+}
+
+Traits draw_traits(const SimulatorOptions& options, const MarketPreset& preset,
+                   const TrueContext& context, Rng& rng) {
   Traits t;
-  t.bars = rng.uniform_int(options.min_candles, options.max_candles);
+  const LifetimeRange lives = lifetime_range(options);
+  t.bars = rng.uniform_int(lives.shortest, lives.longest);
   t.start_price = std::pow(10.0, rng.uniform(-9.0, -2.0));
-  t.volatility = rng.uniform(0.015, 0.05);
+  t.volatility = rng.uniform(preset.min_volatility, preset.max_volatility);
   t.base_volume = context.liquidity_usd * rng.uniform(0.01, 0.08);
-  t.rugs = rng.bernoulli(rug_probability(context));
-  // Launch (<= 24) + 24 bars first; 110 bars left for the longest excursion, the pre_rug
-  // phase and the rug itself. Shorter lives may see their rug cut off at the end.
+  t.rugs = rng.bernoulli(rug_probability(context, preset.rug));
+  // Launch (<= 24) + 24 bars first; the reserve left at the end. Shorter lives may see
+  // their rug cut off at the end.
   const std::size_t earliest = 48;
-  const std::size_t latest = t.bars > earliest + 110 ? t.bars - 110 : earliest;
+  const std::size_t reserve = rug_reserve(preset);
+  const std::size_t latest = t.bars > earliest + reserve ? t.bars - reserve : earliest;
   t.rug_after = rng.uniform_int(earliest, latest);
   return t;
 }
@@ -147,10 +160,10 @@ Traits draw_traits(const SimulatorOptions& options, const TrueContext& context, 
 // Writes bars of one token in order; every phase stops early at the end of the life.
 class LifecycleWriter {
  public:
-  LifecycleWriter(const Traits& traits, std::int64_t launch, std::int64_t interval_s, Rng& rng,
-                  SimulatedToken& out)
-      : traits_(traits), launch_(launch), interval_s_(interval_s), rng_(rng), out_(out),
-        close_(traits.start_price) {
+  LifecycleWriter(const MarketPreset& preset, const Traits& traits, std::int64_t launch,
+                  std::int64_t interval_s, Rng& rng, SimulatedToken& out)
+      : preset_(preset), traits_(traits), launch_(launch), interval_s_(interval_s), rng_(rng),
+        out_(out), close_(traits.start_price) {
     out_.candles.reserve(traits.bars);
     out_.regime.reserve(traits.bars);
   }
@@ -171,14 +184,9 @@ class LifecycleWriter {
     }
   }
 
-  // Accumulation (volume ramping 1.5x -> 4x), pump, dump, bleed.
+  // Accumulation (default: volume ramping 1.5x -> 4x, price edging up), pump, dump, bleed.
   void pump_cycle() {
-    const std::size_t accumulation = rng_.uniform_int(6, 12);
-    for (std::size_t i = 0; i < accumulation && !done(); ++i) {
-      const double ramp = static_cast<double>(i + 1) / static_cast<double>(accumulation);
-      push(Regime::kAccumulation, 0.002 + 0.5 * vol() * rng_.normal(), 1.5 + 2.5 * ramp,
-           0.5 * vol());
-    }
+    precursor(Regime::kAccumulation, preset_.accumulation, 0.002);
     const double gain = std::log1p(rng_.uniform(1.0, 4.0));  // +100..+400%, log
     spread(Regime::kPump, rng_.uniform_int(3, 8), gain, 6.0);
     const std::size_t dump_bars = rng_.uniform_int(4, 12);  // one draw per statement
@@ -193,13 +201,10 @@ class LifecycleWriter {
     }
   }
 
-  // pre_rug (volume 0.45x -> 0.15x), the rug bar, then dead bars to the end.
+  // pre_rug (default: volume 0.45x -> 0.15x, price flat), the rug bar, then dead bars to
+  // the end.
   void rug_sequence() {
-    const std::size_t pre_rug = rng_.uniform_int(6, 12);
-    for (std::size_t i = 0; i < pre_rug && !done(); ++i) {
-      const double ramp = static_cast<double>(i + 1) / static_cast<double>(pre_rug);
-      push(Regime::kPreRug, 0.3 * vol() * rng_.normal(), 0.45 - 0.3 * ramp, 0.3 * vol());
-    }
+    precursor(Regime::kPreRug, preset_.pre_rug, 0.0);
     if (done()) return;
     rug_bar();
     while (!done()) push(Regime::kDead, 0.3 * vol() * rng_.normal(), 0.03, 0.3 * vol());
@@ -207,6 +212,16 @@ class LifecycleWriter {
 
  private:
   double vol() const { return traits_.volatility; }
+
+  // A Precursor phase; `trend` is the mean log return per bar.
+  void precursor(Regime regime, const Precursor& p, double trend) {
+    const std::size_t bars = rng_.uniform_int(p.min_bars, p.max_bars);
+    for (std::size_t i = 0; i < bars && !done(); ++i) {
+      const double ramp = static_cast<double>(i + 1) / static_cast<double>(bars);
+      push(regime, trend + p.volatility * vol() * rng_.normal(),
+           p.volume_from + p.volume_change * ramp, p.volatility * vol());
+    }
+  }
 
   // A move of `total_log_return` split over `bars` bars by random positive weights, so
   // the phase's total is exact and no bar exceeds it.
@@ -250,7 +265,7 @@ class LifecycleWriter {
   // Volume around a slowly wandering level (AR(1) in log space), lognormal per bar.
   double volume(double mult) {
     level_ = 0.98 * level_ + 0.03 * rng_.normal();
-    return traits_.base_volume * std::exp(level_) * mult * rng_.noise(0.45);
+    return traits_.base_volume * std::exp(level_) * mult * rng_.noise(preset_.volume_noise);
   }
 
   std::int64_t next_timestamp() const {
@@ -263,6 +278,7 @@ class LifecycleWriter {
     out_.regime.push_back(static_cast<std::uint8_t>(regime));
   }
 
+  const MarketPreset& preset_;
   const Traits& traits_;
   std::int64_t launch_;
   std::int64_t interval_s_;
@@ -282,7 +298,8 @@ std::size_t drift_length(const Traits& traits, std::size_t position, Rng& rng) {
                                             : bars;
 }
 
-void run_lifecycle(const Traits& traits, Rng& rng, LifecycleWriter& writer) {
+void run_lifecycle(const MarketPreset& preset, const Traits& traits, Rng& rng,
+                   LifecycleWriter& writer) {
   writer.launch(rng.uniform_int(6, 24));
   while (!writer.done()) {
     writer.drift(drift_length(traits, writer.size(), rng));
@@ -292,9 +309,9 @@ void run_lifecycle(const Traits& traits, Rng& rng, LifecycleWriter& writer) {
       break;
     }
     const double choice = rng.uniform();
-    if (choice < 0.45) {
+    if (choice < preset.pump_chance) {
       writer.pump_cycle();
-    } else if (choice < 0.65) {
+    } else if (choice < preset.pump_chance + preset.bleed_chance) {
       writer.bleed(rng.uniform_int(12, 48));
     }  // else: another drift
   }
@@ -331,20 +348,29 @@ std::optional<std::size_t> token_index(std::string_view id) {
   return index;
 }
 
+LifetimeRange lifetime_range(const SimulatorOptions& options) {
+  const double span = market_preset(options.preset).lifetime_span;
+  const double range = static_cast<double>(options.max_candles - options.min_candles);
+  return {.shortest = options.min_candles,
+          .longest = options.min_candles + static_cast<std::size_t>(std::llround(span * range))};
+}
+
 std::int64_t launch_timestamp(const SimulatorOptions& options, std::size_t index) {
   const std::int64_t offset = static_cast<std::int64_t>(index) * kLaunchSpacingS;
   return options.start_timestamp + offset / options.interval_s * options.interval_s;
 }
 
 SimulatedToken simulate_token(const SimulatorOptions& options, std::size_t index) {
+  const MarketPreset& preset = market_preset(options.preset);
   Rng rng(splitmix64(splitmix64(options.seed) ^ index));
   const TrueContext truth = draw_context(rng);
   SimulatedToken token;
   token.id = token_id(index);
-  token.context = report_context(truth, rng);
-  const Traits traits = draw_traits(options, truth, rng);
-  LifecycleWriter writer(traits, launch_timestamp(options, index), options.interval_s, rng, token);
-  run_lifecycle(traits, rng, writer);
+  token.context = report_context(truth, preset.missing_context_chance, rng);
+  const Traits traits = draw_traits(options, preset, truth, rng);
+  LifecycleWriter writer(preset, traits, launch_timestamp(options, index), options.interval_s, rng,
+                         token);
+  run_lifecycle(preset, traits, rng, writer);
   token.liquidity_removed = token.rug_timestamp >= 0;
   if (options.end_timestamp > 0) cut_at(options.end_timestamp, token);
   return token;

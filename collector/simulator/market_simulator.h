@@ -8,14 +8,16 @@
 // and, for tokens drawn as rugs, drift -> pre_rug -> rug -> dead until the series ends.
 // Precursors are observable: volume builds before every pump and dries up before a rug.
 // Static context (holder concentration, mint/LP safety, creator history) carries signal:
-// the rug probability is a logistic function of it.
+// the rug probability is a logistic function of it. How strong each signal is, and the
+// noise, rates and lifetimes around it, come from the options' preset (market_preset.h);
+// the phase lengths and multipliers quoted below are the default preset's.
 //
-// Determinism: a token is a pure function of (options, index). Its RNG is std::mt19937_64
-// (output sequence fixed by the C++ standard) seeded from splitmix64(seed, index); all
-// distributions are our own code, not std:: distributions (whose algorithms are
-// implementation-defined), so results are the same on every rank, in any order, whether
-// or not other tokens were simulated. Only libm's last-bit rounding of exp/log/cos could
-// differ across toolchains; one toolchain builds every rank.
+// Determinism: a token is a pure function of (options, index), the preset included. Its
+// RNG is std::mt19937_64 (output sequence fixed by the C++ standard) seeded from
+// splitmix64(seed, index); all distributions are our own code, not std:: distributions
+// (whose algorithms are implementation-defined), so results are the same on every rank,
+// in any order, whether or not other tokens were simulated. Only libm's last-bit rounding
+// of exp/log/cos could differ across toolchains; one toolchain builds every rank.
 
 #include <cstddef>
 #include <cstdint>
@@ -50,7 +52,7 @@ std::string_view regime_name(Regime regime);
 struct SimulatedToken {
   std::string id;                    // token_id(index)
   CandleSeries candles;              // ascending, interval_s apart, USD volume, passes validation
-  TokenContext context;              // as a provider would report it: ~7% miss 1-2 fields
+  TokenContext context;              // as a provider would report it: some (~7%) miss 1-2 fields
   std::vector<std::uint8_t> regime;  // [candles], a Regime value per bar
   std::int64_t rug_timestamp = -1;   // open time of the rug bar; -1: none (or cut off)
   bool liquidity_removed = false;    // true iff the rug bar is among `candles`
@@ -61,6 +63,15 @@ std::string token_id(std::size_t index);
 
 // Inverse of token_id: nullopt unless `id` is exactly token_id(i) for some i.
 std::optional<std::size_t> token_index(std::string_view id);
+
+// The full lifetimes, in bars, that tokens of `options` draw from (uniformly, inclusive):
+// min_candles up to min_candles + the preset's lifetime_span * (max_candles - min_candles),
+// rounded. REQUIRES: options pass validate_options.
+struct LifetimeRange {
+  std::size_t shortest = 0;
+  std::size_t longest = 0;
+};
+LifetimeRange lifetime_range(const SimulatorOptions& options);
 
 // Open time of token `index`'s first bar: start_timestamp + index * 15 min, rounded down
 // to the interval_s grid.

@@ -8,6 +8,8 @@ namespace snipe::collector::simulator {
 
 void validate_options(const SimulatorOptions& s, std::string_view origin) {
   require_option(s.tokens >= 1, origin, "synthetic.tokens", s.tokens, ">= 1");
+  require_option(static_cast<std::size_t>(s.preset) < kPresetCount, origin, "synthetic.preset",
+                 static_cast<int>(s.preset), fmt::format("a Preset in 0..{}", kPresetCount - 1));
   require_option(s.min_candles >= 1, origin, "synthetic.min_candles", s.min_candles, ">= 1");
   require_option(s.max_candles >= s.min_candles, origin, "synthetic.max_candles", s.max_candles,
                  fmt::format(">= synthetic.min_candles ({})", s.min_candles));

@@ -6,13 +6,16 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "collector/simulator/market_simulator.h"
 #include "collector/sources/synthetic_source.h"
 #include "shared/core/errors.h"
+#include "shared/core/hash.h"
 #include "shared/market/validation.h"
+#include "tests/support/regime_runs.h"
 
 namespace snipe::collector {
 namespace {
@@ -43,31 +46,9 @@ void expect_same_token(const SimulatedToken& a, const SimulatedToken& b) {
   EXPECT_EQ(a.liquidity_removed, b.liquidity_removed);
 }
 
-double mean_volume(const CandleSeries& candles, std::size_t begin, std::size_t end) {
-  double sum = 0.0;
-  for (std::size_t i = begin; i < end; ++i) sum += candles[i].volume;
-  return sum / static_cast<double>(end - begin);
-}
-
-double mean_volume_in(const SimulatedToken& token, std::uint8_t regime) {
-  double sum = 0.0;
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < token.candles.size(); ++i) {
-    if (token.regime[i] != regime) continue;
-    sum += token.candles[i].volume;
-    ++count;
-  }
-  return count == 0 ? 0.0 : sum / static_cast<double>(count);
-}
-
-// Rows where a run of `regime` begins.
-std::vector<std::size_t> run_starts(const SimulatedToken& token, std::uint8_t regime) {
-  std::vector<std::size_t> starts;
-  for (std::size_t i = 0; i < token.regime.size(); ++i) {
-    if (token.regime[i] == regime && (i == 0 || token.regime[i - 1] != regime)) starts.push_back(i);
-  }
-  return starts;
-}
+using testing::mean_volume;
+using testing::mean_volume_in;
+using testing::run_starts;
 
 bool rugged(const SimulatedToken& token) { return token.rug_timestamp >= 0; }
 
@@ -100,6 +81,33 @@ TEST(MarketSimulator, DifferentIndicesGiveDifferentTokens) {
   const SimulatorOptions options;
   EXPECT_NE(simulate_token(options, 0).candles.front().open,
             simulate_token(options, 1).candles.front().open);
+}
+
+// Every bit of tokens 0..count-1: candles, regimes, context (presence and value), rug time.
+std::uint64_t market_digest(const SimulatorOptions& options, std::size_t count) {
+  Fnv1a h;
+  for (std::size_t i = 0; i < count; ++i) {
+    const SimulatedToken token = simulate_token(options, i);
+    h.values(token.candles);
+    h.values(token.regime);
+    for (const std::optional<double>& field : token.context.fields) {
+      h.value(field.has_value());
+      h.value(field.value_or(0.0));
+    }
+    h.value(token.rug_timestamp);
+  }
+  return h.digest();
+}
+
+// Recorded (g++ 12 and clang 14, glibc) before the market presets existed: the default
+// preset must keep the market, and its RNG draw sequence, exactly as it was.
+TEST(MarketSimulator, DefaultMarketIsTheRecordedOneBitForBit) {
+  EXPECT_EQ(market_digest(SimulatorOptions{}, 200), 0xc999a23f32a024f6ull);
+  SimulatorOptions tiny;  // configs/tiny.toml's market
+  tiny.seed = 7;
+  tiny.min_candles = 160;
+  tiny.max_candles = 240;
+  EXPECT_EQ(market_digest(tiny, 50), 0x7a7d15d8b74e2527ull);
 }
 
 // ---------------------------------------------------------------------------- validity

@@ -1,10 +1,15 @@
 #include "cli/config/config.h"
 
 #include <string>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include "collector/simulator/market_preset.h"
 #include "collector/sources/synthetic_source.h"
+#include "shared/core/atomic_file.h"
 #include "shared/core/errors.h"
 
 namespace snipe {
@@ -141,6 +146,25 @@ TEST(Config, BadEnumValueNamesTheField) {
   EXPECT_NE(config_error("[source]\nkind = \"ftp\"\n").find("source.kind"), std::string::npos);
   EXPECT_NE(config_error("[model]\npooling = \"max\"\n").find("model.pooling"), std::string::npos);
   EXPECT_NE(config_error("[birdeye]\ntokens = \"So11\"\n").find("birdeye.tokens must be an array of strings"),
+            std::string::npos);
+}
+
+TEST(Config, SyntheticPresetReadsEveryNameAndPrintsItBack) {
+  using collector::simulator::Preset;
+  EXPECT_EQ(parse_config("", "empty.toml").synthetic.preset, Preset::kDefault);
+  for (const Preset preset : collector::simulator::kPresets) {
+    const std::string line = fmt::format("preset = \"{}\"", collector::simulator::preset_name(preset));
+    const Config config = parse_config("[synthetic]\n" + line + "\n", "preset.toml");
+    EXPECT_EQ(config.synthetic.preset, preset) << line;
+    EXPECT_NE(describe_config(config).find(line), std::string::npos) << line;
+  }
+}
+
+TEST(Config, UnknownSyntheticPresetNamesFieldValueAndTheValidNames) {
+  EXPECT_EQ(config_error("[synthetic]\npreset = \"rugpull\"\n"),
+            "test.toml: synthetic.preset = \"rugpull\" must be one of default, context_rugs, "
+            "precursor_rugs, rug_heavy, noisy, short_listings");
+  EXPECT_NE(config_error("[synthetic]\npreset = 2\n").find("synthetic.preset must be a string"),
             std::string::npos);
 }
 
@@ -406,6 +430,18 @@ TEST(Config, ShippedConfigsLoad) {
   EXPECT_LT(tiny.labels.horizon, demo.labels.horizon);
   EXPECT_LT(tiny.model.lstm1_hidden, demo.model.lstm1_hidden) << "tiny trains a small model";
   EXPECT_LT(tiny.train.epochs, demo.train.epochs);
+  EXPECT_EQ(demo.synthetic.preset, collector::simulator::Preset::kDefault);
+}
+
+TEST(Config, DemoConfigListsEveryPresetName) {
+  const std::string demo = read_file("configs/demo.toml");
+  const std::size_t key = demo.find("\npreset = \"default\"");
+  ASSERT_NE(key, std::string::npos) << "[synthetic] preset is missing from configs/demo.toml";
+  const std::string line = demo.substr(key + 1, demo.find('\n', key + 1) - key - 1);
+  for (const auto preset : collector::simulator::kPresets) {
+    const std::string_view name = collector::simulator::preset_name(preset);
+    EXPECT_NE(line.find(name), std::string::npos) << "'" << line << "' does not name " << name;
+  }
 }
 
 TEST(Config, MissingFileTellsWhatToDo) {
