@@ -28,6 +28,10 @@ struct CommonOptions {
 
 void add_common_options(CLI::App& app, CommonOptions& options);
 
+// What a command that runs the model says in a build without LibTorch (clang): a
+// ConfigError with what to do.
+[[noreturn]] void refuse_without_torch();
+
 // Job commands (collect, train, pipeline) log the resolved settings at info on rank 0, as
 // the record of the run; utility commands (features) at debug, so that what they print
 // is their result.
@@ -47,6 +51,7 @@ Command add_collect_command(CLI::App& app, Env& env);
 Command add_pipeline_command(CLI::App& app, Env& env);
 Command add_train_command(CLI::App& app, Env& env);
 Command add_predict_command(CLI::App& app);
+Command add_evaluate_command(CLI::App& app);
 
 // The whole command line: parses `argv`, runs the chosen subcommand in `env` and returns
 // the process exit code. cli/main.cpp calls it with a PosixEnv; the crash tests' binary

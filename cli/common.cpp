@@ -1,9 +1,15 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/command.h"
+#include "shared/core/errors.h"
 #include "shared/core/log.h"
 
 namespace snipe::cli {
+
+void refuse_without_torch() {
+  throw ConfigError("this snipe was built without LibTorch, so it cannot run the model; HINT: build with g++ "
+                    "(scripts/build, the default)");
+}
 
 void add_common_options(CLI::App& app, CommonOptions& options) {
   app.add_option("--config", options.config_path,

@@ -99,11 +99,7 @@ int run_predict(const PredictOptions& options) {
   return 0;
 }
 #else
-int run_predict(const PredictOptions& options) {
-  (void)options;
-  throw ConfigError("this snipe was built without LibTorch, so it cannot run the model; HINT: build with g++ "
-                    "(scripts/build, the default)");
-}
+int run_predict(const PredictOptions&) { refuse_without_torch(); }
 #endif
 
 }  // namespace

@@ -22,7 +22,7 @@ int run_cli(int argc, char** argv, Env& env) {
   app.require_subcommand(1);
   const std::array commands = {add_features_command(app), add_collect_command(app, env),
                                add_train_command(app, env), add_pipeline_command(app, env),
-                               add_predict_command(app)};
+                               add_predict_command(app), add_evaluate_command(app)};
   CLI11_PARSE(app, argc, argv);
 
   for (const auto& command : commands) {

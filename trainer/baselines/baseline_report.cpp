@@ -62,13 +62,12 @@ json split_comparison(double model, double baseline) {
 }  // namespace
 
 json to_json(const BaselineReport& report) {
-  return {{"profitable", to_json(report.profitable)}, {"rug", to_json(report.rug)}, {"seconds", report.seconds}};
+  return {{"profitable", to_json(report.profitable)}, {"rug", to_json(report.rug)}};
 }
 
 BaselineReport baseline_report_from_json(const JsonFields& f) {
   return {.profitable = head_baselines_from_json(f.object("profitable"), f.value("profitable")),
-          .rug = head_baselines_from_json(f.object("rug"), f.value("rug")),
-          .seconds = f.number("seconds")};
+          .rug = head_baselines_from_json(f.object("rug"), f.value("rug"))};
 }
 
 json to_json(const HeadComparison& c) {

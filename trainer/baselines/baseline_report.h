@@ -30,7 +30,6 @@ struct HeadBaselines {
 struct BaselineReport {
   HeadBaselines profitable;
   HeadBaselines rug;
-  double seconds = 0;  // fitting and scoring both heads' baselines
 };
 
 // The model against the best baseline of one head, on val and test ROC-AUC.
@@ -46,8 +45,8 @@ HeadComparison compare(const BinaryMetrics& model_val, const BinaryMetrics& mode
 // "rug: model 0.71, best baseline (xgboost) 0.74, -0.03" on `split` ("val" or "test").
 std::string comparison_line(const std::string& head, const HeadComparison& comparison, const std::string& split);
 
-// {"profitable": {"logistic": {"val": {...}, "test": {...}}, "xgboost": {...}}, "rug": {...},
-//  "seconds": s}
+// {"profitable": {"logistic": {"val": {...}, "test": {...}}, "xgboost": {...}}, "rug": {...}
+//  } (no timings: a resumed run writes the same report)
 nlohmann::json to_json(const BaselineReport& report);
 // Throws DataError naming the file and field when one is missing or mistyped.
 BaselineReport baseline_report_from_json(const JsonFields& fields);

@@ -1,6 +1,5 @@
 #include "trainer/baselines/baselines.h"
 
-#include <chrono>
 #include <vector>
 
 #include "trainer/baselines/tabular_set.h"
@@ -34,7 +33,6 @@ HeadModels fit_head(const Splits& s, Labels labels, const BaselineOptions& optio
 }  // namespace
 
 Baselines fit_baselines(const DataSet& data, const Split& split, const BaselineOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
   const Splits s{.train = tabular_set(data, split.train, options.window),
                  .val = tabular_set(data, split.val, options.window),
                  .test = tabular_set(data, split.test, options.window)};
@@ -44,7 +42,6 @@ Baselines fit_baselines(const DataSet& data, const Split& split, const BaselineO
                report.profitable);
   HeadModels rug = fit_head(s, [](const TabularSet& t) -> const std::vector<float>& { return t.rug; }, options,
                             report.rug);
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return {.profitable = std::move(profitable), .rug = std::move(rug), .report = std::move(report)};
 }
 

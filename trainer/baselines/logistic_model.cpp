@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "shared/core/json_fields.h"
+
 namespace snipe::trainer {
 namespace {
 
@@ -110,6 +112,27 @@ std::vector<float> LogisticModel::predict(MatrixView x) const {
     p[r] = static_cast<float>(1.0 / (1.0 + std::exp(-z)));
   }
   return p;
+}
+
+LogisticModel logistic_model_from_json(const nlohmann::json& json, const std::string& source) {
+  const JsonFields f(json, source, "HINT: export the model again with this build's `snipe train`");
+  const auto numbers = [&](const char* key) {
+    const nlohmann::json& list = f.value(key);
+    std::vector<double> out;
+    if (!list.is_array()) f.refuse(key, "must be a list of numbers");
+    for (const nlohmann::json& v : list) {
+      if (!v.is_number()) f.refuse(key, "must be a list of numbers");
+      out.push_back(v.get<double>());
+    }
+    return out;
+  };
+  LogisticModel m{.mean = numbers("mean"), .scale = numbers("scale"), .weights = numbers("weights"),
+                  .bias = f.number("bias")};
+  if (m.mean.size() != m.weights.size() || m.scale.size() != m.weights.size()) {
+    f.refuse("weights", fmt::format("has {} entries, mean {} and scale {}; they must agree", m.weights.size(),
+                                    m.mean.size(), m.scale.size()));
+  }
+  return m;
 }
 
 nlohmann::json to_json(const LogisticModel& model) {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -35,5 +36,8 @@ struct LogisticModel {
 
 // {"mean": [...], "scale": [...], "weights": [...], "bias": b}
 nlohmann::json to_json(const LogisticModel& model);
+// The inverse. Throws DataError naming `source` and the field when one is missing or
+// mistyped, or the lists differ in length.
+LogisticModel logistic_model_from_json(const nlohmann::json& json, const std::string& source);
 
 }  // namespace snipe::trainer

@@ -47,7 +47,7 @@ void swap_into_place(const fs::path& staged, const fs::path& target) {
 }  // namespace
 
 void write_export(const fs::path& export_dir, torch::jit::Module& model, const Scalers& scalers,
-                  const ExportMetadata& metadata) {
+                  const ExportMetadata& metadata, std::span<const ExportFile> files) {
   const fs::path target = fs::absolute(export_dir);
   fs::path staged = target;
   staged += fmt::format(".tmp-{}", ::getpid());
@@ -57,6 +57,12 @@ void write_export(const fs::path& export_dir, torch::jit::Module& model, const S
     save_model(model, staged / kExportModelFile);
     write_file_atomically(staged / kExportScalersFile, scalers_to_json(scalers).dump(2) + "\n");
     write_file_atomically(staged / kExportMetadataFile, to_json(metadata).dump(2) + "\n");
+    for (const ExportFile& file : files) {
+      const fs::path path = staged / file.name;
+      fs::create_directories(path.parent_path());
+      write_file_atomically(path, file.bytes);
+      fsync_directory(path.parent_path());
+    }
     fsync_directory(staged);
     swap_into_place(staged, target);
   } catch (const std::exception& e) {

@@ -145,6 +145,17 @@ HeadCalibration calibrate_head(std::vector<float>& val, const std::vector<float>
   return c;
 }
 
+// The baseline models as export files (export.h): baselines/<head>.<kind>.json.
+std::vector<ExportFile> baseline_files(const Baselines& baselines) {
+  std::vector<ExportFile> files;
+  for (const auto& [head, models] : {std::pair<const char*, const HeadModels*>{"profitable", &baselines.profitable},
+                                     {"rug", &baselines.rug}}) {
+    files.push_back({fmt::format("baselines/{}.xgboost.json", head), models->trees.to_json()});
+    files.push_back({fmt::format("baselines/{}.logistic.json", head), to_json(models->logistic).dump() + "\n"});
+  }
+  return files;
+}
+
 // "0.7412 (xgboost 0.7520)": the model's val AUC of a head beside its best baseline's.
 std::string beside_baseline(double auc, const HeadBaselines& baselines) {
   const BaselineResult& best = baselines.best();
@@ -270,12 +281,14 @@ class Job {
     if (lead_) {
       const int host_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
       const int threads = std::clamp(torch::get_num_threads() * context_.local_size(), 1, host_cores);
+      const auto start = env_.clock().now();
       baselines_.emplace(
           fit_baselines(data_, split_, {.window = job_.train.window, .threads = threads, .seed = job_.train.seed}));
+      const double seconds = std::chrono::duration<double>(env_.clock().now() - start).count();
       report = to_json(baselines_->report).dump();
       spdlog::info("baselines ({} thread{}, {:.1f} s): val ROC-AUC profitable logistic {:.4f}, xgboost {:.4f}; rug "
                    "logistic {:.4f}, xgboost {:.4f}",
-                   threads, threads == 1 ? "" : "s", baselines_->report.seconds,
+                   threads, threads == 1 ? "" : "s", seconds,
                    baselines_->report.profitable.results[0].val.roc_auc,
                    baselines_->report.profitable.results[1].val.roc_auc, baselines_->report.rug.results[0].val.roc_auc,
                    baselines_->report.rug.results[1].val.roc_auc);
@@ -517,7 +530,7 @@ class Job {
                    comparison_line("rug", report.rug_comparison(), "test"));
       env_.write_file_atomically(job_.run_dir / "report.json", to_json(report).dump(2) + "\n");
       torch::jit::Module portable = portable_attention_lstm(model_, job_.model);
-      write_export(job_.run_dir / "export", portable, scalers_, metadata(report));
+      write_export(job_.run_dir / "export", portable, scalers_, metadata(report), baseline_files(*baselines_));
     }
     comm_->barrier();  // the export is in place when any rank returns
     return report;

@@ -35,7 +35,6 @@ TrainingReport some_report() {
   r.baselines.profitable.results = {{.name = "logistic", .val = r.val.profitable, .test = r.test.profitable},
                                     {.name = "xgboost", .val = baseline, .test = baseline}};
   r.baselines.rug.results = {{.name = "logistic", .val = baseline, .test = r.test.rug}};
-  r.baselines.seconds = 2.5;
   r.profitable_calibration = {.temperature = 1.25,
                               .val = {.ece_raw = 0.1, .ece = 0.05,
                                       .table = {{.lower = 0, .upper = 0.5, .count = 3, .mean_predicted = 0.2,
