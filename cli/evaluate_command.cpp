@@ -25,8 +25,8 @@ void print_head(const char* head, const trainer::HeadScores& s) {
   const auto pair = [](const trainer::BinaryMetrics& m) {
     return fmt::format("{:.3f} / {:.3f}", m.roc_auc, m.pr_auc);
   };
-  fmt::print("  {:<10} model {}   logistic {}   xgboost {}\n", head, pair(s.model), pair(s.logistic),
-             pair(s.xgboost));
+  fmt::print("  {:<10} served {}   sequence model alone {}   logistic {}   xgboost {}\n", head, pair(s.model),
+             pair(s.sequence), pair(s.logistic), pair(s.xgboost));
 }
 
 int run_evaluate(const EvaluateOptions& options) {

@@ -24,21 +24,36 @@ using nlohmann::json;
 constexpr const char* kReexportHint =
     "HINT: re-export the model with this build's `snipe train`, or serve it with the snipe version that made it";
 constexpr const char* kThresholdRule = "best F1 on val; predict positive when p >= threshold";
-constexpr const char* kCalibrationRule =
-    "the served probability is sigmoid(logit(p) / temperature) of the model's p; temperatures fitted on val";
+constexpr const char* kServingRule =
+    "p = sigmoid((model_weight * logit(p_model) + (1 - model_weight) * logit(p_trees)) / temperature); "
+    "both chosen on val";
 
-// calibration.<head>.temperature: finite and > 0.
-double temperature_from_json(const JsonFields& calibration, std::string_view head) {
-  const JsonFields h = calibration.object(head);
-  const double t = h.number("temperature");
-  if (!(t > 0.0) || !std::isfinite(t)) h.refuse("temperature", fmt::format("is {}; it must be finite and > 0", t));
-  return t;
+json to_json(const ExportHeadServing& head) {
+  return {{"model_weight", head.model_weight}, {"temperature", head.temperature}, {"trees", head.trees}};
+}
+
+// serving.<head>: a weight in [0, 1], a finite temperature > 0, the trees' file when the
+// weight leaves them a share.
+ExportHeadServing head_serving_from_json(const JsonFields& serving, std::string_view name) {
+  const JsonFields h = serving.object(name);
+  const ExportHeadServing head{.model_weight = h.number("model_weight"), .temperature = h.number("temperature"),
+                               .trees = h.string("trees")};
+  if (!(head.model_weight >= 0.0 && head.model_weight <= 1.0)) {
+    h.refuse("model_weight", fmt::format("is {}; it must be in [0, 1]", head.model_weight));
+  }
+  if (!(head.temperature > 0.0) || !std::isfinite(head.temperature)) {
+    h.refuse("temperature", fmt::format("is {}; it must be finite and > 0", head.temperature));
+  }
+  if (head.model_weight < 1.0 && head.trees.empty()) {
+    h.refuse("trees", "is empty, but model_weight < 1 gives the trees a share");
+  }
+  return head;
 }
 
 // The keys to_json writes itself; every other top-level key is provenance.
 constexpr const char* kTypedKeys[] = {"schema_version", "feature_version", "snipe_version", "created_at",
                                       "window", "inputs", "model", "scalers", "labels", "thresholds",
-                                      "calibration"};
+                                      "serving"};
 
 json model_contract() {
   return {{"file", kExportModelFile}, {"format", "torchscript"}, {"method", "forward"},
@@ -119,10 +134,9 @@ json to_json(const ExportMetadata& m) {
     out["thresholds"] = {{"profitable", m.thresholds->profitable}, {"rug", m.thresholds->rug},
                          {"rule", kThresholdRule}};
   }
-  if (m.calibration) {
-    out["calibration"] = {{"profitable", {{"temperature", m.calibration->profitable_temperature}}},
-                          {"rug", {{"temperature", m.calibration->rug_temperature}}},
-                          {"rule", kCalibrationRule}};
+  if (m.serving) {
+    out["serving"] = {{"profitable", to_json(m.serving->profitable)}, {"rug", to_json(m.serving->rug)},
+                      {"rule", kServingRule}};
   }
   return out;
 }
@@ -145,10 +159,10 @@ ExportMetadata export_metadata_from_json(const json& doc, const std::string& sou
     const JsonFields t = f.object("thresholds");
     m.thresholds = ExportThresholds{.profitable = t.number("profitable"), .rug = t.number("rug")};
   }
-  if (f.has("calibration")) {
-    const JsonFields c = f.object("calibration");
-    m.calibration = ExportCalibration{.profitable_temperature = temperature_from_json(c, "profitable"),
-                                      .rug_temperature = temperature_from_json(c, "rug")};
+  if (f.has("serving")) {
+    const JsonFields serving = f.object("serving");
+    m.serving = ExportServing{.profitable = head_serving_from_json(serving, "profitable"),
+                              .rug = head_serving_from_json(serving, "rug")};
   }
   for (const auto& [key, value] : doc.items()) {
     if (std::find(std::begin(kTypedKeys), std::end(kTypedKeys), key) == std::end(kTypedKeys)) {

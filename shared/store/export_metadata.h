@@ -10,7 +10,8 @@
 //                                     (candles, indicators) or [null, F] (context)
 //   model, scalers                    the file names and the forward contract (constants)
 //   labels, thresholds                the barriers and decision thresholds (trained exports)
-//   calibration                       per binary head the temperature the shim applies
+//   serving                           per binary head: the model's share against its trees
+//                                     and the temperature the shim applies
 //   metrics, data, split, training    the trainer's record of the run (`provenance`)
 
 #include <cstdint>
@@ -37,11 +38,19 @@ struct ExportThresholds {
   double rug = 0.5;
 };
 
-// Temperatures of the binary heads (shared/features/temperature.h): the shim serves
-// sigmoid(logit(p) / T) of the model's p. An export without them serves p as it is.
-struct ExportCalibration {
-  double profitable_temperature = 1.0;
-  double rug_temperature = 1.0;
+// How the shim serves one binary head (shared/features/served_probability.h):
+//   p = sigmoid((w logit(p_model) + (1 - w) logit(p_trees)) / T)
+struct ExportHeadServing {
+  double model_weight = 1.0;  // w in [0, 1]: the sequence model's share; 1 serves it alone
+  double temperature = 1.0;   // T > 0, fitted on val
+  std::string trees;          // the head's trees in the export ("baselines/rug.xgboost.json");
+                              // read when w < 1, empty when the export has none
+  friend bool operator==(const ExportHeadServing&, const ExportHeadServing&) = default;
+};
+
+struct ExportServing {
+  ExportHeadServing profitable;
+  ExportHeadServing rug;
 };
 
 struct ExportMetadata {
@@ -53,8 +62,9 @@ struct ExportMetadata {
   ExportInputs inputs;
   std::optional<LabelOptions> labels;           // absent for an untrained export (bench_shim)
   std::optional<ExportThresholds> thresholds;   // absent for an untrained export; on the
-                                                // calibrated probabilities when calibration is set
-  std::optional<ExportCalibration> calibration; // absent for an untrained export
+                                                // served probabilities
+  std::optional<ExportServing> serving;         // absent for an untrained export: the model
+                                                // alone, unscaled
   nlohmann::json provenance = nlohmann::json::object();  // top-level objects the trainer adds
                                                          // (metrics, data, split, training);
                                                          // passed through, never read by the shim

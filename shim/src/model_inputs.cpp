@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "shared/features/model_features.h"
+#include "shared/features/tabular.h"
 #include "shared/market/validation.h"
 
 namespace snipe::shim {
@@ -118,16 +119,27 @@ TokenContext parse_context(const ContextValues& values, std::string_view token) 
 
 void write_model_inputs(const TokenInput& token, std::size_t window, const Scalers& scalers,
                         std::string_view token_name, std::span<float> candles, std::span<float> indicators,
-                        std::span<float> context) {
+                        std::span<float> context, std::span<float> tabular) {
   const TokenContext facts = parse_context(token.context, token_name);
-  WindowFeatures features = window_features(feature_candles(token.candles), window, token_name);
+  const std::vector<snipe::Candle> bars = feature_candles(token.candles);
+  WindowFeatures features = window_features(bars, window, token_name);
+  const ContextFeatureRow row = context_features(facts);
+  if (!tabular.empty()) {
+    const std::size_t last = window - 1;
+    const TabularRow view = tabular_features(
+        {.candles = snipe::CandleSpan(bars).last(window),
+         .candle_features = std::span(features.candle).subspan(last * kCandleFeatureCount, kCandleFeatureCount),
+         .indicator_features =
+             std::span(features.indicator).subspan(last * kIndicatorFeatureCount, kIndicatorFeatureCount),
+         .context = &row});
+    std::copy(view.begin(), view.end(), tabular.begin());
+  }
   for (std::size_t r = 0; r < window; ++r) {
     scalers.candle.apply(std::span(features.candle).subspan(r * kCandleFeatureCount, kCandleFeatureCount));
     scalers.indicator.apply(std::span(features.indicator).subspan(r * kIndicatorFeatureCount, kIndicatorFeatureCount));
   }
   std::copy(features.candle.begin(), features.candle.end(), candles.begin());
   std::copy(features.indicator.begin(), features.indicator.end(), indicators.begin());
-  const ContextFeatureRow row = context_features(facts);
   std::transform(row.begin(), row.end(), context.begin(), [](double v) { return static_cast<float>(v); });
   scalers.context.apply(context);
 }

@@ -47,9 +47,11 @@ WindowFeatures window_features(snipe::CandleSpan candles, std::size_t window, st
 TokenContext parse_context(const ContextValues& values, std::string_view token);
 
 // One token's scaled inputs written at the given rows of a batch:
-//   candles [T, Fc], indicators [T, Fi], context [Fx] (spans of exactly those sizes).
+//   candles [T, Fc], indicators [T, Fi], context [Fx] (spans of exactly those sizes),
+// and, unless `tabular` is empty, the window's tabular view [kTabularFeatureCount]
+// (shared/features/tabular.h, unscaled) for the trees a head may be served by.
 void write_model_inputs(const TokenInput& token, std::size_t window, const Scalers& scalers,
                         std::string_view token_name, std::span<float> candles, std::span<float> indicators,
-                        std::span<float> context);
+                        std::span<float> context, std::span<float> tabular = {});
 
 }  // namespace snipe::shim

@@ -7,11 +7,13 @@
 #include <ATen/Parallel.h>
 #include <torch/script.h>
 
+#include "shared/core/atomic_file.h"
 #include "shared/features/context.h"
 #include "shared/features/model_features.h"
+#include "shared/features/served_probability.h"
+#include "shared/features/tabular.h"
 #include "shared/store/export_format.h"
 #include "shared/store/torchscript_loader.h"
-#include "shared/features/temperature.h"
 #include "shim/src/export_metadata.h"
 #include "shim/src/model_inputs.h"
 
@@ -57,24 +59,19 @@ ContextValues unknown_context() {
   return context;
 }
 
-// A binary head's probabilities with its temperature applied; exactly as they are at 1.
-void calibrate(std::span<double> probabilities, double temperature) {
-  if (temperature == 1.0) return;
-  for (double& p : probabilities) p = temperature_scaled(p, temperature);
-}
-
 }  // namespace
 
 struct ModelVersion::Module {
   torch::jit::Module module;  // eval mode; forward(candles, indicators, context) -> 3 x [B]
 };
 
-ModelVersion::ModelVersion(VersionRef ref, std::size_t window, Scalers scalers, ExportCalibration calibration,
-                           std::unique_ptr<Module> module, int intra_op_threads)
+ModelVersion::ModelVersion(VersionRef ref, std::size_t window, Scalers scalers, ServedHead profitable,
+                           ServedHead rug, std::unique_ptr<Module> module, int intra_op_threads)
     : ref_(std::move(ref)),
       window_(window),
       scalers_(std::move(scalers)),
-      calibration_(calibration),
+      profitable_(std::move(profitable)),
+      rug_(std::move(rug)),
       module_(std::move(module)),
       intra_op_threads_(intra_op_threads) {}
 
@@ -84,15 +81,51 @@ std::shared_ptr<const ModelVersion> ModelVersion::load(const VersionRef& ref, in
   ExportDescription description = read_export_description(ref.dir);
   auto module = std::make_unique<Module>(Module{load_model(ref.dir / kExportModelFile)});
   // Not make_shared: the constructor is private.
-  std::shared_ptr<const ModelVersion> version(new ModelVersion(
-      ref, description.window, std::move(description.scalers),
-      description.metadata.calibration.value_or(ExportCalibration{}), std::move(module), intra_op_threads));
+  const ExportServing serving = description.metadata.serving.value_or(ExportServing{});
+  std::shared_ptr<const ModelVersion> version(
+      new ModelVersion(ref, description.window, std::move(description.scalers), served_head(ref, serving.profitable),
+                       served_head(ref, serving.rug), std::move(module), intra_op_threads));
   version->self_check();
   return version;
 }
 
+ModelVersion::ServedHead ModelVersion::served_head(const VersionRef& ref, const ExportHeadServing& serving) {
+  ServedHead head{.serving = serving, .trees = nullptr};
+  if (serving.model_weight >= 1.0) return head;
+  const std::filesystem::path file = ref.dir / serving.trees;
+  try {
+    head.trees = std::make_unique<BoostedTrees>(BoostedTrees::from_json(read_file(file), kTabularFeatureCount));
+  } catch (const std::exception& e) {
+    throw ModelError(fmt::format("{}: cannot load the trees the metadata serves a head with: {}; HINT: export the "
+                                 "model again with this build's `snipe train`",
+                                 file.string(), e.what()));
+  }
+  return head;
+}
+
+// The head's model probabilities in `probabilities` [B] become the served ones.
+void ModelVersion::serve(const ServedHead& head, std::span<double> probabilities,
+                         std::span<const float> tabular) const {
+  const ExportHeadServing& s = head.serving;
+  if (head.trees == nullptr) {
+    if (s.temperature == 1.0) return;  // exactly the model's output
+    for (double& p : probabilities) p = temperature_scaled(p, s.temperature);
+    return;
+  }
+  const std::vector<float> trees =
+      head.trees->predict({.values = tabular, .rows = probabilities.size(), .cols = kTabularFeatureCount});
+  for (std::size_t i = 0; i < probabilities.size(); ++i) {
+    probabilities[i] = served_probability(probabilities[i], trees[i], s.model_weight, s.temperature);
+  }
+}
+
 void ModelVersion::run(std::size_t batch, std::span<const float> candles, std::span<const float> indicators,
-                       std::span<const float> context, const BatchOutputs& out) const {
+                       std::span<const float> context, std::span<const float> tabular,
+                       const BatchOutputs& out) const {
+  if (needs_tabular() && tabular.size() != batch * kTabularFeatureCount) {
+    throw ModelError(fmt::format("{}: the tabular view of {} tokens is needed, {} values were given",
+                                 ref_.dir.string(), batch, tabular.size()));
+  }
   const auto b = static_cast<std::int64_t>(batch);
   const auto t = static_cast<std::int64_t>(window_);
   use_threads(intra_op_threads_);
@@ -113,8 +146,8 @@ void ModelVersion::run(std::size_t batch, std::span<const float> candles, std::s
       if (values.numel() != b) throw ModelError(fmt::format("output {} has {} values for {} tokens", k, values.numel(), b));
       std::copy_n(values.data_ptr<double>(), batch, targets[k].begin());
     }
-    calibrate(out.profitable.first(batch), calibration_.profitable_temperature);
-    calibrate(out.rug.first(batch), calibration_.rug_temperature);
+    serve(profitable_, out.profitable.first(batch), tabular);
+    serve(rug_, out.rug.first(batch), tabular);
   } catch (const ModelError& e) {
     throw ModelError(fmt::format("{}: {}", (ref_.dir / kExportModelFile).string(), e.what()));
   } catch (const c10::Error& e) {
@@ -127,19 +160,22 @@ void ModelVersion::self_check() const {
   const std::vector<Candle> candles = self_check_candles(min_candles_for(window_) + 7);
   const TokenInput token{.candles = candles, .context = unknown_context()};
   const std::size_t fc = window_ * kCandleFeatureCount, fi = window_ * kIndicatorFeatureCount;
-  std::vector<float> c(2 * fc), i(2 * fi), x(2 * kContextFeatureCount);
+  constexpr std::size_t fv = kTabularFeatureCount;
+  std::vector<float> c(2 * fc), i(2 * fi), x(2 * kContextFeatureCount), v(2 * fv);
   for (std::size_t k = 0; k < 2; ++k) {
     write_model_inputs(token, window_, scalers_, "self-check token", std::span(c).subspan(k * fc, fc),
                        std::span(i).subspan(k * fi, fi),
-                       std::span(x).subspan(k * kContextFeatureCount, kContextFeatureCount));
+                       std::span(x).subspan(k * kContextFeatureCount, kContextFeatureCount),
+                       std::span(v).subspan(k * fv, fv));
   }
   double p[2], m[2], r[2];
   const std::string where = (ref_.dir / kExportModelFile).string();
   for (int warm_up = 0; warm_up < 3; ++warm_up) {  // the profiling executor specialises on early calls
-    run(1, std::span(c).first(fc), std::span(i).first(fi), std::span(x).first(kContextFeatureCount), {p, m, r});
+    run(1, std::span(c).first(fc), std::span(i).first(fi), std::span(x).first(kContextFeatureCount),
+        std::span(v).first(fv), {p, m, r});
   }
   const double single[] = {p[0], m[0], r[0]};
-  run(2, c, i, x, {p, m, r});
+  run(2, c, i, x, v, {p, m, r});
   const bool probabilities = p[0] >= 0.0 && p[0] <= 1.0 && r[0] >= 0.0 && r[0] <= 1.0;
   if (!probabilities || !std::isfinite(m[0])) {
     throw ModelError(fmt::format("{}: fails the self-check: outputs profitable {}, max_profit {}, rug {} on a "

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "shared/features/scaling.h"
+#include "shared/models/boosted_trees.h"
 #include "shared/store/export_metadata.h"
 #include "shim/src/version_dir.h"
 
@@ -35,24 +36,37 @@ class ModelVersion {
   std::size_t window() const { return window_; }
   const Scalers& scalers() const { return scalers_; }
 
+  // Whether run() needs the tabular view: a head is served partly by its trees.
+  bool needs_tabular() const { return profitable_.trees != nullptr || rug_.trees != nullptr; }
+
   // Runs forward in eval mode without autograd on B tokens:
-  //   candles [B, T, Fc], indicators [B, T, Fi], context [B, Fx] (scaled, row-major).
-  // The binary heads come out calibrated: the export's temperatures applied to the
-  // model's probabilities (none: as they are). The calling thread uses
-  // `intra_op_threads` LibTorch threads. Throws ModelError.
+  //   candles [B, T, Fc], indicators [B, T, Fi], context [B, Fx] (scaled, row-major),
+  //   tabular [B, kTabularFeatureCount] (unscaled; may be empty unless needs_tabular()).
+  // The binary heads come out as the export serves them: blended with their trees where
+  // it says so, then scaled by their temperatures (served_probability.h); an export
+  // without `serving` gives the model's probabilities as they are. The calling thread
+  // uses `intra_op_threads` LibTorch threads. Throws ModelError.
   void run(std::size_t batch, std::span<const float> candles, std::span<const float> indicators,
-           std::span<const float> context, const BatchOutputs& out) const;
+           std::span<const float> context, std::span<const float> tabular, const BatchOutputs& out) const;
 
  private:
   struct Module;  // the TorchScript module, behind a pointer to keep LibTorch out of this header
-  ModelVersion(VersionRef ref, std::size_t window, Scalers scalers, ExportCalibration calibration,
+  // A binary head as served: its serving rule and, when they have a share, its trees.
+  struct ServedHead {
+    ExportHeadServing serving;
+    std::unique_ptr<BoostedTrees> trees;  // null when the model serves the head alone
+  };
+  ModelVersion(VersionRef ref, std::size_t window, Scalers scalers, ServedHead profitable, ServedHead rug,
                std::unique_ptr<Module> module, int intra_op_threads);
+  static ServedHead served_head(const VersionRef& ref, const ExportHeadServing& serving);
+  void serve(const ServedHead& head, std::span<double> probabilities, std::span<const float> tabular) const;
   void self_check() const;
 
   VersionRef ref_;
   std::size_t window_;
   Scalers scalers_;
-  ExportCalibration calibration_;  // temperatures 1 when the export has none
+  ServedHead profitable_;
+  ServedHead rug_;
   std::unique_ptr<Module> module_;
   int intra_op_threads_;
 };

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "shared/features/model_features.h"
+#include "shared/features/tabular.h"
 #include "shim/src/model_inputs.h"
 #include "shim/src/model_version.h"
 #include "shim/src/version_dir.h"
@@ -128,10 +129,10 @@ Prediction Shim::predict(const TokenInput& token) const {
   const VersionPtr version = impl_->current();
   const std::size_t t = version->window();
   std::vector<float> candles(t * kCandleFeatureCount), indicators(t * kIndicatorFeatureCount),
-      context(kContextFeatureCount);
-  write_model_inputs(token, t, version->scalers(), "token", candles, indicators, context);
+      context(kContextFeatureCount), tabular(version->needs_tabular() ? kTabularFeatureCount : 0);
+  write_model_inputs(token, t, version->scalers(), "token", candles, indicators, context, tabular);
   Prediction out;
-  version->run(1, candles, indicators, context,
+  version->run(1, candles, indicators, context, tabular,
                {std::span(&out.profitable_prob, 1), std::span(&out.max_profit, 1), std::span(&out.rug_prob, 1)});
   out.model_version = version->name();
   return out;
@@ -140,16 +141,17 @@ Prediction Shim::predict(const TokenInput& token) const {
 std::vector<BatchItem> Shim::predict_batch(std::span<const TokenInput> tokens) const {
   const VersionPtr version = impl_->current();
   const std::size_t t = version->window(), fc = t * kCandleFeatureCount, fi = t * kIndicatorFeatureCount,
-                    fx = kContextFeatureCount;
+                    fx = kContextFeatureCount, fv = version->needs_tabular() ? kTabularFeatureCount : 0;
   std::vector<BatchItem> items(tokens.size());
-  std::vector<float> candles(tokens.size() * fc), indicators(tokens.size() * fi), context(tokens.size() * fx);
+  std::vector<float> candles(tokens.size() * fc), indicators(tokens.size() * fi), context(tokens.size() * fx),
+      tabular(tokens.size() * fv);
   std::vector<std::size_t> accepted;  // [B] indices into tokens, in order
   for (std::size_t k = 0; k < tokens.size(); ++k) {
     const std::size_t row = accepted.size();
     try {
       write_model_inputs(tokens[k], t, version->scalers(), fmt::format("token {}", k),
                          std::span(candles).subspan(row * fc, fc), std::span(indicators).subspan(row * fi, fi),
-                         std::span(context).subspan(row * fx, fx));
+                         std::span(context).subspan(row * fx, fx), std::span(tabular).subspan(row * fv, fv));
       accepted.push_back(k);
     } catch (const InputError& e) {
       items[k].error = e.what();
@@ -159,7 +161,7 @@ std::vector<BatchItem> Shim::predict_batch(std::span<const TokenInput> tokens) c
   const std::size_t b = accepted.size();
   std::vector<double> p(b), m(b), r(b);
   version->run(b, std::span(candles).first(b * fc), std::span(indicators).first(b * fi),
-               std::span(context).first(b * fx), {p, m, r});
+               std::span(context).first(b * fx), std::span(tabular).first(b * fv), {p, m, r});
   for (std::size_t j = 0; j < b; ++j) {
     items[accepted[j]].prediction = Prediction{p[j], m[j], r[j], version->name()};
   }

@@ -119,9 +119,19 @@ TEST_F(ExportMetadataTest, AMistypedFieldIsRefusedNamingTheFileAndTheField) {
   write(m);
   EXPECT_NE(refusal().find("field /thresholds/rug is missing"), std::string::npos);
   m = valid_metadata(24);
-  m["calibration"] = {{"profitable", {{"temperature", 1.5}}}, {"rug", {{"temperature", 0.0}}}};
+  const nlohmann::json head = {{"model_weight", 1.0}, {"temperature", 1.5}, {"trees", ""}};
+  m["serving"] = {{"profitable", head}, {"rug", head}};
+  m["serving"]["rug"]["temperature"] = 0.0;
   write(m);
-  EXPECT_NE(refusal().find("field /calibration/rug/temperature is 0; it must be finite and > 0"), std::string::npos)
+  EXPECT_NE(refusal().find("field /serving/rug/temperature is 0; it must be finite and > 0"), std::string::npos)
+      << refusal();
+  m["serving"]["rug"] = head;
+  m["serving"]["rug"]["model_weight"] = 0.5;
+  write(m);
+  EXPECT_NE(refusal().find("field /serving/rug/trees is empty"), std::string::npos) << refusal();
+  m["serving"]["rug"]["model_weight"] = 1.5;
+  write(m);
+  EXPECT_NE(refusal().find("field /serving/rug/model_weight is 1.5; it must be in [0, 1]"), std::string::npos)
       << refusal();
 }
 
@@ -129,7 +139,9 @@ TEST_F(ExportMetadataTest, TheDescriptionHoldsTheTrainersRecordAsWritten) {
   ExportMetadata written = make_export_metadata(24);
   written.labels = LabelOptions{.horizon = 12, .take_profit = 0.1, .stop_loss = 0.05, .rug_drop = 0.5};
   written.thresholds = ExportThresholds{.profitable = 0.625, .rug = 0.375};
-  written.calibration = ExportCalibration{.profitable_temperature = 1.5, .rug_temperature = 0.75};
+  written.serving = ExportServing{.profitable = {.model_weight = 1.0, .temperature = 1.5},
+                                  .rug = {.model_weight = 0.25, .temperature = 0.75,
+                                          .trees = "baselines/rug.xgboost.json"}};
   written.provenance = {{"data", {{"generation", 3}}}, {"metrics", {{"val", {{"split", "val"}}}}}};
   write(to_json(written));
   const ExportMetadata read = read_export_description(dir_.path()).metadata;
@@ -140,9 +152,9 @@ TEST_F(ExportMetadataTest, TheDescriptionHoldsTheTrainersRecordAsWritten) {
   EXPECT_EQ(read.labels->rug_drop, 0.5);
   ASSERT_TRUE(read.thresholds.has_value());
   EXPECT_EQ(read.thresholds->profitable, 0.625);
-  ASSERT_TRUE(read.calibration.has_value());
-  EXPECT_EQ(read.calibration->rug_temperature, 0.75);
-  EXPECT_FALSE(read.provenance.contains("calibration")) << "a typed key, not provenance";
+  ASSERT_TRUE(read.serving.has_value());
+  EXPECT_EQ(read.serving->rug, written.serving->rug);
+  EXPECT_FALSE(read.provenance.contains("serving")) << "a typed key, not provenance";
   EXPECT_EQ(read.provenance["data"]["generation"], 3);
 }
 

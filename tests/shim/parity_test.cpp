@@ -1,13 +1,13 @@
 // The shim against the trainer: from raw candles the shim predicts what the trainer's
-// evaluation predicts from the stored features, on the same examples, calibrated by the
-// export's temperatures.
+// evaluation predicts from the stored features, on the same examples, each binary head
+// served as the export says (blend with its trees, temperature).
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "shared/core/atomic_file.h"
 #include "shared/features/model_features.h"
-#include "shared/features/temperature.h"
+#include "shared/features/served_probability.h"
 #include "shared/store/export_format.h"
 #include "shared/store/export_metadata.h"
 #include "shim/src/model_inputs.h"
@@ -17,7 +17,9 @@
 #include "tests/shim/trained_export.h"
 #include "trainer/data/window_loader.h"
 #include "trainer/export/export.h"
-#include "trainer/train/calibration.h"
+#include "shared/models/boosted_trees.h"
+#include "trainer/baselines/tabular_set.h"
+#include "trainer/train/serving.h"
 #include "trainer/train/evaluate.h"
 
 namespace snipe::shim {
@@ -61,12 +63,20 @@ class ShimParity : public ::testing::Test {
                                  {.batch_size = 64, .window = fixture.window, .shuffle = false});
     torch::jit::Module model = trainer::load_exported_model(fixture.export_dir);
     want_ = new trainer::Predictions(trainer::predict(model, loader, fixture.window));
-    // The bot gets calibrated probabilities: the export's temperatures, fitted on val.
+    // The bot gets the heads as the export serves them: blended with the trees of the
+    // tabular view (here from the stored features) and scaled, as chosen on val.
     const ExportMetadata metadata = export_metadata_from_json(
         nlohmann::json::parse(read_file(fixture.export_dir / kExportMetadataFile)), "metadata.json");
-    calibration_ = metadata.calibration.value();
-    want_->profitable = trainer::with_temperature(want_->profitable, calibration_.profitable_temperature);
-    want_->rug = trainer::with_temperature(want_->rug, calibration_.rug_temperature);
+    serving_ = metadata.serving.value();
+    const trainer::TabularSet tabular = trainer::tabular_set(*data_, want_->examples, fixture.window);
+    const MatrixView x{.values = tabular.features, .rows = tabular.rows, .cols = kTabularFeatureCount};
+    const auto serve = [&](std::vector<float>& p, const std::vector<float>& y, const ExportHeadServing& head) {
+      const BoostedTrees trees = BoostedTrees::from_json(read_file(fixture.export_dir / head.trees),
+                                                         kTabularFeatureCount);
+      p = trainer::served({.model = p, .trees = trees.predict(x), .labels = y}, head.model_weight, head.temperature);
+    };
+    serve(want_->profitable, want_->profitable_y, serving_.profitable);
+    serve(want_->rug, want_->rug_y, serving_.rug);
   }
   static void TearDownTestSuite() {
     delete want_;
@@ -74,16 +84,15 @@ class ShimParity : public ::testing::Test {
   }
   inline static trainer::DataSet* data_ = nullptr;
   inline static trainer::Predictions* want_ = nullptr;
-  inline static ExportCalibration calibration_;
+  inline static ExportServing serving_;
 };
 
 TEST_F(ShimParity, SinglePredictionsEqualTheTrainersEvaluationTo1e6) {
   const Shim shim(trained_export().export_dir, {.watch = false});
   ASSERT_GT(want_->examples.size(), 200u);
-  // A temperature of exactly 1 would leave the calibration step untested here (the
-  // fixture's val holds no rug, so the rug head keeps 1; ServesEachHeadWithItsTemperature
-  // covers it).
-  ASSERT_NE(calibration_.profitable_temperature, 1.0);
+  // A temperature of exactly 1 would leave the serving step untested here (the fixture's
+  // val holds no rug, so the rug head keeps 1; ShimServing covers every case).
+  ASSERT_NE(serving_.profitable.temperature, 1.0);
   for (std::size_t k = 0; k < want_->examples.size(); ++k) {
     const Prediction got = shim.predict(token_of(*data_, want_->examples[k]));
     ASSERT_NEAR(got.profitable_prob, want_->profitable[k], 1e-6) << "example " << want_->examples[k];
@@ -119,29 +128,39 @@ TEST_F(ShimParity, ARefusedTokenOfABatchLeavesTheOthersPredicted) {
   EXPECT_NEAR(items[2].prediction->profitable_prob, want_->profitable[2], 1e-6);
 }
 
-// The fixture's export with the given temperatures in its metadata, in `dir`.
-void export_with_temperatures(const std::filesystem::path& dir, double profitable, double rug) {
+// The fixture's export in `dir`, each head served by `model_weight` of the model against
+// its trees, at `temperature`.
+void export_serving(const std::filesystem::path& dir, double model_weight, double temperature) {
   std::filesystem::copy(trained_export().export_dir, dir, std::filesystem::copy_options::recursive);
   nlohmann::json metadata = nlohmann::json::parse(read_file(dir / kExportMetadataFile));
-  metadata["calibration"]["profitable"]["temperature"] = profitable;
-  metadata["calibration"]["rug"]["temperature"] = rug;
+  for (const char* head : {"profitable", "rug"}) {
+    metadata["serving"][head]["model_weight"] = model_weight;
+    metadata["serving"][head]["temperature"] = temperature;
+  }
   write_file_atomically(dir / kExportMetadataFile, metadata.dump(2));
 }
 
-TEST(ShimCalibration, ServesEachHeadWithItsTemperature) {
+// The model alone (w 1, T 1) and the trees alone (w 0, T 1) give the two inputs of the
+// blend; a third export must serve exactly their blend at its weight and temperature.
+TEST(ShimServing, ServesEachHeadAsTheBlendOfModelAndTreesAtItsTemperature) {
   testing::TempDir root;
-  export_with_temperatures(root / "raw", 1.0, 1.0);
-  export_with_temperatures(root / "calibrated", 2.0, 0.5);
-  const Shim raw(root / "raw", {.watch = false}), calibrated(root / "calibrated", {.watch = false});
+  export_serving(root / "model", 1.0, 1.0);
+  export_serving(root / "trees", 0.0, 1.0);
+  export_serving(root / "blend", 0.4, 2.0);
+  const Shim model(root / "model", {.watch = false}), trees(root / "trees", {.watch = false}),
+      blend(root / "blend", {.watch = false});
   const trainer::DataSet data = trainer::load_data_set(trained_export().data_dir);
   const auto examples = sample(data, trained_export().window);
   for (std::size_t k = 0; k < examples.size(); k += 25) {
     const TokenInput token = token_of(data, examples[k]);
-    const Prediction want = raw.predict(token), got = calibrated.predict(token);
-    EXPECT_NEAR(got.profitable_prob, temperature_scaled(want.profitable_prob, 2.0), 1e-12);
-    EXPECT_NEAR(got.rug_prob, temperature_scaled(want.rug_prob, 0.5), 1e-12);
-    EXPECT_EQ(got.max_profit, want.max_profit) << "the regression head is not calibrated";
+    const Prediction m = model.predict(token), t = trees.predict(token), got = blend.predict(token);
+    EXPECT_NEAR(got.profitable_prob, served_probability(m.profitable_prob, t.profitable_prob, 0.4, 2.0), 1e-9);
+    EXPECT_NEAR(got.rug_prob, served_probability(m.rug_prob, t.rug_prob, 0.4, 2.0), 1e-9);
+    EXPECT_EQ(got.max_profit, m.max_profit) << "the regression head is the model's alone";
   }
+  // The trees alone differ from the model alone: the blend above tested something.
+  const TokenInput first = token_of(data, examples[0]);
+  EXPECT_GT(std::abs(model.predict(first).rug_prob - trees.predict(first).rug_prob), 1e-3);
 }
 
 }  // namespace

@@ -24,7 +24,9 @@ HeadModels fit_head(const Splits& s, Labels labels, const BaselineOptions& optio
   };
   const auto [logistic_val, logistic_test] =
       score(models.logistic.predict(view(s.val)), models.logistic.predict(view(s.test)));
-  const auto [trees_val, trees_test] = score(models.trees.predict(view(s.val)), models.trees.predict(view(s.test)));
+  models.trees_val = models.trees.predict(view(s.val));
+  models.trees_test = models.trees.predict(view(s.test));
+  const auto [trees_val, trees_test] = score(models.trees_val, models.trees_test);
   report.results = {{.name = "logistic", .val = logistic_val, .test = logistic_test},
                     {.name = "xgboost", .val = trees_val, .test = trees_test}};
   return models;

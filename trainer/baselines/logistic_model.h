@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "trainer/baselines/boosted_trees.h"
+#include "shared/models/boosted_trees.h"
 
 namespace snipe::trainer {
 

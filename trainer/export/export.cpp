@@ -74,6 +74,10 @@ void write_export(const fs::path& export_dir, torch::jit::Module& model, const S
   }
 }
 
+std::string baseline_file(std::string_view head, std::string_view kind) {
+  return fmt::format("baselines/{}.{}.json", head, kind);
+}
+
 torch::jit::Module load_exported_model(const fs::path& export_dir) {
   return load_torchscript(export_dir / kExportModelFile);
 }

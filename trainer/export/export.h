@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include <torch/script.h>
 
@@ -24,6 +25,10 @@
 #include "trainer/data/scalers.h"
 
 namespace snipe::trainer {
+
+// "baselines/<head>.<kind>.json": where an export keeps a head's baseline ("xgboost" or
+// "logistic"), relative to the export directory.
+std::string baseline_file(std::string_view head, std::string_view kind);
 
 // A further file of the export: its path relative to the export directory, its bytes.
 struct ExportFile {

@@ -9,11 +9,11 @@
 #include "shared/features/model_features.h"
 #include "shared/store/export_format.h"
 #include "shared/store/export_metadata.h"
-#include "trainer/baselines/boosted_trees.h"
+#include "shared/models/boosted_trees.h"
 #include "trainer/baselines/logistic_model.h"
 #include "trainer/baselines/tabular_set.h"
 #include "trainer/export/export.h"
-#include "trainer/train/calibration.h"
+#include "trainer/train/serving.h"
 #include "trainer/train/evaluate.h"
 
 namespace snipe::trainer {
@@ -39,20 +39,29 @@ std::string read_export_file(const fs::path& path) {
   return read_file(path);
 }
 
-// The baselines of `head` scored on `set`.
-void score_baselines(const fs::path& export_dir, const char* head, const TabularSet& set,
-                     const std::vector<float>& labels, int threads, HeadScores& out) {
+// The baselines of `head` scored on `set`; returns the trees' probabilities.
+std::vector<float> score_baselines(const fs::path& export_dir, const char* head, const TabularSet& set,
+                                   const std::vector<float>& labels, int threads, HeadScores& out) {
   const MatrixView x{.values = set.features, .rows = set.rows, .cols = kTabularFeatureCount};
-  const fs::path dir = export_dir / "baselines";
-  const fs::path logistic_file = dir / fmt::format("{}.logistic.json", head);
+  const fs::path logistic_file = export_dir / baseline_file(head, "logistic");
   const LogisticModel logistic = logistic_model_from_json(
       nlohmann::json::parse(read_export_file(logistic_file), nullptr, /*allow_exceptions=*/false),
       logistic_file.string());
   const BoostedTrees trees =
-      BoostedTrees::from_json(read_export_file(dir / fmt::format("{}.xgboost.json", head)), kTabularFeatureCount,
+      BoostedTrees::from_json(read_export_file(export_dir / baseline_file(head, "xgboost")), kTabularFeatureCount,
                               threads);
   out.logistic = binary_metrics(logistic.predict(x), labels);
-  out.xgboost = binary_metrics(trees.predict(x), labels);
+  std::vector<float> trees_p = trees.predict(x);
+  out.xgboost = binary_metrics(trees_p, labels);
+  return trees_p;
+}
+
+// The model's head scored alone and as served.
+void score_model(const std::vector<float>& model, const std::vector<float>& trees, const std::vector<float>& labels,
+                 const ExportHeadServing& serving, HeadScores& out) {
+  out.sequence = binary_metrics(model, labels);
+  out.model = binary_metrics(
+      served({.model = model, .trees = trees, .labels = labels}, serving.model_weight, serving.temperature), labels);
 }
 
 }  // namespace
@@ -74,22 +83,25 @@ ExportScores score_export(const fs::path& export_dir, const fs::path& data_dir, 
   torch::jit::Module model = load_exported_model(export_dir);
   WindowLoader loader(data, examples, scalers, {.batch_size = 256, .window = window, .shuffle = false});
   Predictions p = predict(model, loader, window);
-  const ExportCalibration calibration = metadata.calibration.value_or(ExportCalibration{});
+  const ExportServing serving = metadata.serving.value_or(ExportServing{});
   ExportScores scores{.tokens = static_cast<std::int64_t>(data.series.size()),
                       .examples = static_cast<std::int64_t>(examples.size())};
-  scores.profitable.model =
-      binary_metrics(with_temperature(p.profitable, calibration.profitable_temperature), p.profitable_y);
-  scores.rug.model = binary_metrics(with_temperature(p.rug, calibration.rug_temperature), p.rug_y);
   const TabularSet set = tabular_set(data, examples, window);
-  score_baselines(export_dir, "profitable", set, set.profitable, threads, scores.profitable);
-  score_baselines(export_dir, "rug", set, set.rug, threads, scores.rug);
+  const std::vector<float> profitable_trees =
+      score_baselines(export_dir, "profitable", set, set.profitable, threads, scores.profitable);
+  const std::vector<float> rug_trees = score_baselines(export_dir, "rug", set, set.rug, threads, scores.rug);
+  score_model(p.profitable, profitable_trees, p.profitable_y, serving.profitable, scores.profitable);
+  score_model(p.rug, rug_trees, p.rug_y, serving.rug, scores.rug);
   return scores;
 }
 
 namespace {
 
 nlohmann::json to_json(const HeadScores& head) {
-  return {{"model", to_json(head.model)}, {"logistic", to_json(head.logistic)}, {"xgboost", to_json(head.xgboost)}};
+  return {{"model", to_json(head.model)},
+          {"sequence", to_json(head.sequence)},
+          {"logistic", to_json(head.logistic)},
+          {"xgboost", to_json(head.xgboost)}};
 }
 
 }  // namespace

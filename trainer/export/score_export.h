@@ -1,6 +1,6 @@
 #pragma once
-// Scores an export on a data set it never saw: the model (calibrated as the shim serves
-// it) and the run's baselines (export/baselines/) on every usable example of every token,
+// Scores an export on a data set it never saw: the model (as the shim serves it) and the
+// run's baselines (export/baselines/) on every usable example of every token,
 // per binary head. What `snipe evaluate` prints and what the quality benchmark
 // (benchmarks/bench_quality) compares across market presets.
 
@@ -13,9 +13,11 @@
 
 namespace snipe::trainer {
 
-// One head: the model and each baseline on the same examples.
+// One head: the served model, the sequence model alone and each baseline on the same
+// examples.
 struct HeadScores {
-  BinaryMetrics model;
+  BinaryMetrics model;     // as the shim serves the head (metadata's serving: blend, temperature)
+  BinaryMetrics sequence;  // the attention-LSTM alone
   BinaryMetrics logistic;
   BinaryMetrics xgboost;
 };
@@ -34,7 +36,7 @@ struct ExportScores {
 ExportScores score_export(const std::filesystem::path& export_dir, const std::filesystem::path& data_dir,
                           int threads);
 
-// {"tokens", "examples", "profitable": {"model": {...}, "logistic": {...}, "xgboost": {...}},
+// {"tokens", "examples", "profitable": {"model", "sequence", "logistic", "xgboost"},
 //  "rug": {...}} (BinaryMetrics as metrics.h writes them)
 nlohmann::json to_json(const ExportScores& scores);
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "shared/features/temperature.h"
+#include "shared/features/served_probability.h"
 #include "trainer/train/metrics.h"
 
 namespace snipe::trainer {
@@ -26,26 +26,6 @@ bool one_class(std::span<const float> y) {
 nlohmann::json to_json(const ReliabilityBin& bin) {
   return {{"lower", bin.lower}, {"upper", bin.upper}, {"count", bin.count},
           {"mean_predicted", bin.mean_predicted}, {"observed_rate", bin.observed_rate}};
-}
-
-nlohmann::json to_json(const SplitCalibration& split) {
-  nlohmann::json table = nlohmann::json::array();
-  for (const ReliabilityBin& bin : split.table) table.push_back(to_json(bin));
-  return {{"ece_raw", metric_or_null(split.ece_raw)}, {"ece", metric_or_null(split.ece)}, {"reliability", table}};
-}
-
-double number_of(const JsonFields& f, std::string_view key) {
-  return f.number_or_null(key).value_or(std::numeric_limits<double>::quiet_NaN());
-}
-
-SplitCalibration split_from_json(const JsonFields& f) {
-  SplitCalibration out{.ece_raw = number_of(f, "ece_raw"), .ece = number_of(f, "ece")};
-  for (const JsonFields& bin : f.objects("reliability")) {
-    out.table.push_back({.lower = bin.number("lower"), .upper = bin.number("upper"), .count = bin.integer("count"),
-                         .mean_predicted = bin.number("mean_predicted"),
-                         .observed_rate = bin.number("observed_rate")});
-  }
-  return out;
 }
 
 }  // namespace
@@ -116,13 +96,23 @@ SplitCalibration calibrate_split(std::span<const float> p, std::span<const float
   return out;
 }
 
-nlohmann::json to_json(const HeadCalibration& c) {
-  return {{"temperature", c.temperature}, {"val", to_json(c.val)}, {"test", to_json(c.test)}};
+nlohmann::json to_json(const SplitCalibration& split) {
+  nlohmann::json table = nlohmann::json::array();
+  for (const ReliabilityBin& bin : split.table) table.push_back(to_json(bin));
+  return {{"ece_raw", metric_or_null(split.ece_raw)}, {"ece", metric_or_null(split.ece)}, {"reliability", table}};
 }
 
-HeadCalibration head_calibration_from_json(const JsonFields& f) {
-  return {.temperature = f.number("temperature"), .val = split_from_json(f.object("val")),
-          .test = split_from_json(f.object("test"))};
+SplitCalibration split_calibration_from_json(const JsonFields& f) {
+  const auto number_of = [&](std::string_view key) {
+    return f.number_or_null(key).value_or(std::numeric_limits<double>::quiet_NaN());
+  };
+  SplitCalibration out{.ece_raw = number_of("ece_raw"), .ece = number_of("ece")};
+  for (const JsonFields& bin : f.objects("reliability")) {
+    out.table.push_back({.lower = bin.number("lower"), .upper = bin.number("upper"), .count = bin.integer("count"),
+                         .mean_predicted = bin.number("mean_predicted"),
+                         .observed_rate = bin.number("observed_rate")});
+  }
+  return out;
 }
 
 }  // namespace snipe::trainer

@@ -1,7 +1,7 @@
 #pragma once
 // Calibration of a binary head: does "0.3" mean 30%? Expected calibration error over
 // equal-width bins, the reliability table behind it, and the temperature (see
-// shared/features/temperature.h) that minimises the log loss on val.
+// shared/features/served_probability.h) that minimises the log loss on val.
 // Plain C++; pure functions, thread-safe.
 
 #include <cstdint>
@@ -39,21 +39,16 @@ std::vector<float> with_temperature(std::span<const float> p, double temperature
 
 // A head's calibration on one split.
 struct SplitCalibration {
-  double ece_raw = 0;                  // of the model's own probabilities
-  double ece = 0;                      // after the temperature
+  double ece_raw = 0;                  // of the probabilities before the temperature
+  double ece = 0;                      // after it
   std::vector<ReliabilityBin> table;   // after the temperature
 };
 SplitCalibration calibrate_split(std::span<const float> p, std::span<const float> y, double temperature);
 
-struct HeadCalibration {
-  double temperature = 1.0;  // fitted on val
-  SplitCalibration val, test;
-};
-
-// {"temperature", "val": {"ece_raw", "ece", "reliability": [{"lower", "upper", "count",
-//  "mean_predicted", "observed_rate"}, ...]}, "test": {...}}; NaN as null.
-nlohmann::json to_json(const HeadCalibration& calibration);
+// {"ece_raw", "ece", "reliability": [{"lower", "upper", "count", "mean_predicted",
+//  "observed_rate"}, ...]}; NaN as null.
+nlohmann::json to_json(const SplitCalibration& calibration);
 // The inverse. Throws DataError naming the file and field when one is missing or mistyped.
-HeadCalibration head_calibration_from_json(const JsonFields& fields);
+SplitCalibration split_calibration_from_json(const JsonFields& fields);
 
 }  // namespace snipe::trainer

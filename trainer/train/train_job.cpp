@@ -36,7 +36,7 @@
 #include "trainer/export/export.h"
 #include "trainer/model/attention_lstm.h"
 #include "trainer/train/allocator.h"
-#include "trainer/train/calibration.h"
+#include "trainer/train/serving.h"
 #include "trainer/train/checkpoint.h"
 #include "trainer/train/evaluate.h"
 #include "trainer/train/gradient_reducer.h"
@@ -132,17 +132,18 @@ bool improves(const CheckpointState& state, double score) {
   return state.best_epoch < 0 || (!std::isnan(score) && score > state.best_metric);
 }
 
-// A head's val and test probabilities with the temperature fitted on val applied, and
-// what calibration did to them.
-HeadCalibration calibrate_head(std::vector<float>& val, const std::vector<float>& val_y, std::vector<float>& test,
-                               const std::vector<float>& test_y) {
-  HeadCalibration c;
-  c.temperature = fit_temperature(val, val_y);
-  c.val = calibrate_split(val, val_y, c.temperature);
-  c.test = calibrate_split(test, test_y, c.temperature);
-  val = with_temperature(val, c.temperature);
-  test = with_temperature(test, c.temperature);
-  return c;
+// How one binary head is served (serving.h), chosen on val from the model's and the
+// trees' probabilities; `val` and `test` become the served probabilities.
+HeadServing serve_head(std::vector<float>& val, const std::vector<float>& val_y, const std::vector<float>& trees_val,
+                       std::vector<float>& test, const std::vector<float>& test_y,
+                       const std::vector<float>& trees_test) {
+  const HeadInputs v{.model = val, .trees = trees_val, .labels = val_y};
+  const HeadInputs t{.model = test, .trees = trees_test, .labels = test_y};
+  const HeadServing serving = choose_serving(v, t);
+  std::vector<float> served_val = served(v, serving.model_weight, serving.temperature);
+  test = served(t, serving.model_weight, serving.temperature);
+  val = std::move(served_val);
+  return serving;
 }
 
 // The baseline models as export files (export.h): baselines/<head>.<kind>.json.
@@ -150,8 +151,8 @@ std::vector<ExportFile> baseline_files(const Baselines& baselines) {
   std::vector<ExportFile> files;
   for (const auto& [head, models] : {std::pair<const char*, const HeadModels*>{"profitable", &baselines.profitable},
                                      {"rug", &baselines.rug}}) {
-    files.push_back({fmt::format("baselines/{}.xgboost.json", head), models->trees.to_json()});
-    files.push_back({fmt::format("baselines/{}.logistic.json", head), to_json(models->logistic).dump() + "\n"});
+    files.push_back({baseline_file(head, "xgboost"), models->trees.to_json()});
+    files.push_back({baseline_file(head, "logistic"), to_json(models->logistic).dump() + "\n"});
   }
   return files;
 }
@@ -307,8 +308,10 @@ class Job {
             {"selection", {{"criterion", report.selection}, {"score", metric_or_null(report.selection_score)}}},
             {"comparison", {{"profitable", to_json(report.profitable_comparison())},
                             {"rug", to_json(report.rug_comparison())}}},
-            {"temperature", {{"profitable", report.profitable_calibration.temperature},
-                             {"rug", report.rug_calibration.temperature}}}};
+            {"serving", {{"profitable", {{"model_weight", report.profitable_serving.model_weight},
+                                         {"temperature", report.profitable_serving.temperature}}},
+                         {"rug", {{"model_weight", report.rug_serving.model_weight},
+                                  {"temperature", report.rug_serving.temperature}}}}}};
   }
   TrainingObjects objects() { return {model_, trainer_.optimizer(), best_}; }
 
@@ -502,13 +505,31 @@ class Job {
     return record;
   }
 
-  // With the best weights loaded: temperatures fitted on val, the val and test report of
-  // the calibrated model against the baselines, then the export (rank 0).
+  // With the best weights loaded: every rank predicts its share of val and test; rank 0
+  // chooses how each binary head is served (blend with its trees, temperature; on val),
+  // reports the served heads against the baselines and exports; the others read its
+  // report.
   TrainingReport finish() {
     WindowLoader test_loader(data_, scaled_, strided_share(split_.test, comm_->rank(), comm_->size()),
                              eval_loader_options());
     Predictions test_p = predict_split(test_loader, split_.test);
     Predictions val_p = predict_split(val_loader_, split_.val);
+    std::string report_json;
+    if (lead_) {
+      const TrainingReport report = lead_report(val_p, test_p);
+      log_final(report);
+      report_json = to_json(report).dump(2) + "\n";
+      env_.write_file_atomically(job_.run_dir / "report.json", report_json);
+      torch::jit::Module portable = portable_attention_lstm(model_, job_.model);
+      write_export(job_.run_dir / "export", portable, scalers_, metadata(report), baseline_files(*baselines_));
+    }
+    broadcast_string(*comm_, report_json);  // also tells every rank the export is in place
+    return training_report_from_json(json::parse(report_json), "rank 0's report");
+  }
+
+  // Rank 0: the served heads' metrics from the gathered predictions (which become the
+  // served probabilities) and the trees' on the same examples.
+  TrainingReport lead_report(Predictions& val_p, Predictions& test_p) const {
     TrainingReport report{.best_epoch = state_.best_epoch + 1,
                           .epochs_completed = state_.epoch,
                           .steps = state_.step,
@@ -516,24 +537,31 @@ class Job {
                           .examples = split_sizes(),
                           .selection = std::string(selection_name(job_.train.select.criterion)),
                           .selection_score = state_.best_metric,
-                          .baselines = baseline_report_,
-                          .profitable_calibration =
-                              calibrate_head(val_p.profitable, val_p.profitable_y, test_p.profitable, test_p.profitable_y),
-                          .rug_calibration = calibrate_head(val_p.rug, val_p.rug_y, test_p.rug, test_p.rug_y)};
-    report.test = evaluate_predictions(test_p, "test", state_.best_epoch + 1, state_.step);
+                          .baselines = baseline_report_};
+    const HeadModels& p = baselines_->profitable;
+    const HeadModels& r = baselines_->rug;
+    report.profitable_serving = serve_head(val_p.profitable, val_p.profitable_y, p.trees_val, test_p.profitable,
+                                           test_p.profitable_y, p.trees_test);
+    report.rug_serving = serve_head(val_p.rug, val_p.rug_y, r.trees_val, test_p.rug, test_p.rug_y, r.trees_test);
     report.val = evaluate_predictions(val_p, "val", state_.best_epoch + 1, state_.step);
-    if (lead_) {
-      spdlog::info("best epoch {} against the best baseline: val {}; {} | test {}; {}", report.best_epoch,
-                   comparison_line("profitable", report.profitable_comparison(), "val"),
-                   comparison_line("rug", report.rug_comparison(), "val"),
-                   comparison_line("profitable", report.profitable_comparison(), "test"),
-                   comparison_line("rug", report.rug_comparison(), "test"));
-      env_.write_file_atomically(job_.run_dir / "report.json", to_json(report).dump(2) + "\n");
-      torch::jit::Module portable = portable_attention_lstm(model_, job_.model);
-      write_export(job_.run_dir / "export", portable, scalers_, metadata(report), baseline_files(*baselines_));
-    }
-    comm_->barrier();  // the export is in place when any rank returns
+    report.test = evaluate_predictions(test_p, "test", state_.best_epoch + 1, state_.step);
     return report;
+  }
+
+  void log_final(const TrainingReport& report) const {
+    const auto serving = [](const HeadServing& s) {
+      return s.model_weight >= 1.0 ? fmt::format("the model (sequence alone {:.3f} on val)", s.sequence_val_auc)
+                                   : fmt::format("{:.1f} model + {:.1f} trees in logit space (sequence alone {:.3f} "
+                                                 "on val)",
+                                                 s.model_weight, 1.0 - s.model_weight, s.sequence_val_auc);
+    };
+    spdlog::info("served: profitable by {}, rug by {}", serving(report.profitable_serving),
+                 serving(report.rug_serving));
+    spdlog::info("best epoch {} against the best baseline: val {}; {} | test {}; {}", report.best_epoch,
+                 comparison_line("profitable", report.profitable_comparison(), "val"),
+                 comparison_line("rug", report.rug_comparison(), "val"),
+                 comparison_line("profitable", report.profitable_comparison(), "test"),
+                 comparison_line("rug", report.rug_comparison(), "test"));
   }
 
   SplitSizes split_sizes() const {
@@ -580,8 +608,12 @@ ExportMetadata Job::metadata(const TrainingReport& report) const {
   metadata.created_at = utc_iso8601(env_.clock().unix_seconds());  // the Env's clock
   metadata.labels = data_.labels;
   metadata.thresholds = ExportThresholds{.profitable = threshold_of(val.profitable), .rug = threshold_of(val.rug)};
-  metadata.calibration = ExportCalibration{.profitable_temperature = report.profitable_calibration.temperature,
-                                           .rug_temperature = report.rug_calibration.temperature};
+  const auto serving = [](const HeadServing& s, const char* head) {
+    return ExportHeadServing{.model_weight = s.model_weight, .temperature = s.temperature,
+                             .trees = baseline_file(head, "xgboost")};
+  };
+  metadata.serving = ExportServing{.profitable = serving(report.profitable_serving, "profitable"),
+                                   .rug = serving(report.rug_serving, "rug")};
   const json options = options_json(job_);
   metadata.provenance = {
       {"metrics", {{"val", to_json(val)}, {"test", to_json(test)}}},

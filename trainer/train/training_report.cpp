@@ -22,8 +22,7 @@ json to_json(const TrainingReport& report) {
           {"baselines", to_json(report.baselines)},
           {"comparison", {{"profitable", to_json(report.profitable_comparison())},
                           {"rug", to_json(report.rug_comparison())}}},
-          {"calibration", {{"profitable", to_json(report.profitable_calibration)},
-                           {"rug", to_json(report.rug_calibration)}}}};
+          {"serving", {{"profitable", to_json(report.profitable_serving)}, {"rug", to_json(report.rug_serving)}}}};
 }
 
 TrainingReport training_report_from_json(const json& doc, const std::string& source) {
@@ -40,8 +39,8 @@ TrainingReport training_report_from_json(const json& doc, const std::string& sou
           .selection = f.object("selection").string("criterion"),
           .selection_score = f.object("selection").number_or_null("score").value_or(kUndefinedMetric),
           .baselines = baseline_report_from_json(f.object("baselines")),
-          .profitable_calibration = head_calibration_from_json(f.object("calibration").object("profitable")),
-          .rug_calibration = head_calibration_from_json(f.object("calibration").object("rug"))};
+          .profitable_serving = head_serving_from_json(f.object("serving").object("profitable")),
+          .rug_serving = head_serving_from_json(f.object("serving").object("rug"))};
 }
 
 }  // namespace snipe::trainer

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "trainer/baselines/baseline_report.h"
-#include "trainer/train/calibration.h"
+#include "trainer/train/serving.h"
 #include "trainer/train/metrics.h"
 
 namespace snipe::trainer {
@@ -26,13 +26,14 @@ struct TrainingReport {
   std::int64_t steps = 0;             // optimizer steps
   std::int64_t ranks = 1;             // ranks that trained
   SplitSizes examples;
-  MetricsRecord val;                  // the best model on val (split "val"), calibrated
-  MetricsRecord test;                 // the best model on test (split "test"), calibrated
+  MetricsRecord val;                  // the served heads on val (split "val"): the best epoch's
+                                      // model, blended with trees and calibrated as exported
+  MetricsRecord test;                 // the same on test (split "test")
   std::string selection;              // the criterion that picked the best epoch (selection.h)
   double selection_score = kUndefinedMetric;  // its val score at the best epoch
   BaselineReport baselines;           // on the same split
-  HeadCalibration profitable_calibration;
-  HeadCalibration rug_calibration;
+  HeadServing profitable_serving;     // how each binary head is served, chosen on val
+  HeadServing rug_serving;
 
   // The model against the best baseline of each head (from val, test and baselines).
   HeadComparison profitable_comparison() const { return compare(val.profitable, test.profitable, baselines.profitable); }
@@ -43,7 +44,7 @@ struct TrainingReport {
 //  "examples": {"train", "val", "test"}, "val": {...}, "test": {...} (metrics.h records),
 //  "selection": {"criterion", "score"}, "baselines": {...} (baseline_report.h),
 //  "comparison": {"profitable": {...}, "rug": {...}} (derived, written only),
-//  "calibration": {"profitable": {...}, "rug": {...}} (calibration.h)}
+//  "serving": {"profitable": {...}, "rug": {...}} (serving.h)}
 nlohmann::json to_json(const TrainingReport& report);
 nlohmann::json to_json(const SplitSizes& sizes);
 

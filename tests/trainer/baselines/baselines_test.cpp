@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "trainer/baselines/baseline_report.h"
-#include "trainer/baselines/boosted_trees.h"
+#include "shared/models/boosted_trees.h"
 #include "trainer/baselines/logistic_model.h"
 #include "trainer/train/metrics.h"
 

@@ -23,12 +23,16 @@ namespace {
 namespace fs = std::filesystem;
 using snipe::testing::trained_export;
 
-// The fixture's export in `dir`, with its calibration's temperatures set.
-void copy_export(const fs::path& dir, double profitable_temperature, double rug_temperature) {
+// The fixture's export in `dir`, each head served by the model alone at the given
+// temperature, or (`model_weight` < 1) blended with its trees.
+void copy_export(const fs::path& dir, double profitable_temperature, double rug_temperature,
+                 double model_weight = 1.0) {
   fs::copy(trained_export().export_dir, dir, fs::copy_options::recursive);
   nlohmann::json metadata = nlohmann::json::parse(read_file(dir / kExportMetadataFile));
-  metadata["calibration"]["profitable"]["temperature"] = profitable_temperature;
-  metadata["calibration"]["rug"]["temperature"] = rug_temperature;
+  metadata["serving"]["profitable"]["temperature"] = profitable_temperature;
+  metadata["serving"]["rug"]["temperature"] = rug_temperature;
+  metadata["serving"]["profitable"]["model_weight"] = model_weight;
+  metadata["serving"]["rug"]["model_weight"] = model_weight;
   write_file_atomically(dir / kExportMetadataFile, metadata.dump());
 }
 
@@ -61,6 +65,17 @@ TEST(ScoreExport, ScoresTheModelAsTheShimServesItCalibrated) {
   EXPECT_NE(hot.profitable.model.brier, plain.profitable.model.brier);
   EXPECT_NE(hot.rug.model.brier, plain.rug.model.brier);
   EXPECT_EQ(hot.rug.xgboost.brier, plain.rug.xgboost.brier) << "the baselines are not calibrated";
+  EXPECT_EQ(hot.rug.sequence.brier, plain.rug.sequence.brier) << "the sequence model alone is as it came";
+}
+
+TEST(ScoreExport, AHeadServedByItsTreesAloneScoresAsTheTrees) {
+  testing::TempDir root;
+  copy_export(root / "trees", 1.0, 1.0, /*model_weight=*/0.0);
+  const ExportScores scores = score_export(root / "trees", trained_export().data_dir, 1);
+  for (const HeadScores* head : {&scores.profitable, &scores.rug}) {
+    EXPECT_NEAR(head->model.roc_auc, head->xgboost.roc_auc, 1e-3);
+    EXPECT_NEAR(head->model.brier, head->xgboost.brier, 1e-5);
+  }
 }
 
 TEST(ScoreExport, AnExportWithoutBaselinesIsRefusedNamingTheFile) {

@@ -9,9 +9,10 @@
 #include <gtest/gtest.h>
 
 #include "shared/core/errors.h"
-#include "shared/features/temperature.h"
+#include "shared/features/served_probability.h"
 #include "trainer/train/calibration.h"
 #include "trainer/train/selection.h"
+#include "trainer/train/serving.h"
 
 namespace snipe::trainer {
 namespace {
@@ -104,6 +105,66 @@ TEST(Temperature, KeepsTheOrderAndMovesTowardOrAwayFromOneHalf) {
   EXPECT_LT(temperature_scaled(0.2, 2.0), temperature_scaled(0.3, 2.0));
   EXPECT_NEAR(temperature_scaled(0.8, 1.0), 0.8, 1e-12);
   EXPECT_TRUE(std::isfinite(temperature_scaled(0.0, 0.1)));
+}
+
+// Labels, a scorer that knows them well (noise 0.5) and one that barely does (noise 3).
+struct TwoScorers {
+  std::vector<float> labels, good, poor;
+};
+
+TwoScorers two_scorers(int n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  TwoScorers s;
+  for (int i = 0; i < n; ++i) {
+    const float y = i % 4 == 0 ? 1.0f : 0.0f;
+    const double signal = y > 0 ? 1.0 : -1.0;
+    s.labels.push_back(y);
+    s.good.push_back(static_cast<float>(1.0 / (1.0 + std::exp(-(signal + 0.5 * normal(rng))))));
+    s.poor.push_back(static_cast<float>(1.0 / (1.0 + std::exp(-(0.2 * signal + 3.0 * normal(rng))))));
+  }
+  return s;
+}
+
+TEST(Serving, AModelTheTreesBeatOnValIsServedByTheTrees) {
+  const TwoScorers val = two_scorers(2000, 1), test = two_scorers(2000, 2);
+  const HeadServing s = choose_serving({.model = val.poor, .trees = val.good, .labels = val.labels},
+                                       {.model = test.poor, .trees = test.good, .labels = test.labels});
+  EXPECT_LE(s.model_weight, 0.2);
+  EXPECT_LT(s.sequence_val_auc, 0.7);
+  const double served_auc =
+      binary_metrics(served({.model = test.poor, .trees = test.good, .labels = test.labels}, s.model_weight,
+                            s.temperature),
+                     test.labels)
+          .roc_auc;
+  EXPECT_GT(served_auc, binary_metrics(test.good, test.labels).roc_auc - 0.01) << "as good as the trees on test";
+}
+
+TEST(Serving, AModelThatBeatsTheTreesServesAloneAndTiesKeepTheModel) {
+  const TwoScorers val = two_scorers(2000, 3), test = two_scorers(2000, 4);
+  EXPECT_GE(choose_serving({.model = val.good, .trees = val.poor, .labels = val.labels},
+                           {.model = test.good, .trees = test.poor, .labels = test.labels})
+                .model_weight,
+            0.8);
+  // Identical scorers: every blend ranks alike, so the model alone is kept.
+  EXPECT_EQ(choose_serving({.model = val.good, .trees = val.good, .labels = val.labels},
+                           {.model = test.good, .trees = test.good, .labels = test.labels})
+                .model_weight,
+            1.0);
+  // No trees: the model alone, whatever its quality.
+  EXPECT_EQ(choose_serving({.model = val.poor, .labels = val.labels}, {.model = test.poor, .labels = test.labels})
+                .model_weight,
+            1.0);
+}
+
+TEST(Serving, TheTemperatureIsFittedOnTheBlendItServes) {
+  const TwoScorers val = two_scorers(4000, 5), test = two_scorers(4000, 6);
+  const HeadServing s = choose_serving({.model = val.poor, .trees = val.good, .labels = val.labels},
+                                       {.model = test.poor, .trees = test.good, .labels = test.labels});
+  const std::vector<float> blend = served({.model = val.poor, .trees = val.good, .labels = val.labels},
+                                          s.model_weight, 1.0);
+  EXPECT_DOUBLE_EQ(s.temperature, fit_temperature(blend, val.labels));
+  EXPECT_LE(s.val.ece, s.val.ece_raw + 1e-9) << "the temperature minimises log loss, which here also lowers ECE";
 }
 
 }  // namespace

@@ -154,8 +154,10 @@ TEST_F(TrainJobTest, WritesMetricsReportAndAnExportTheBotCanUse) {
     EXPECT_LE(threshold, 1.0);
   }
   for (const char* head : {"profitable", "rug"}) {
-    EXPECT_EQ(meta["calibration"][head]["temperature"], report["calibration"][head]["temperature"]) << head;
-    EXPECT_GT(meta["calibration"][head]["temperature"].get<double>(), 0.0) << head;
+    EXPECT_EQ(meta["serving"][head]["temperature"], report["serving"][head]["temperature"]) << head;
+    EXPECT_EQ(meta["serving"][head]["model_weight"], report["serving"][head]["model_weight"]) << head;
+    EXPECT_GT(meta["serving"][head]["temperature"].get<double>(), 0.0) << head;
+    EXPECT_TRUE(fs::exists(run / "export" / meta["serving"][head]["trees"].get<std::string>())) << head;
   }
   EXPECT_EQ(meta["baselines"]["comparison"], report["comparison"]) << "the registry's gate reads them here";
   EXPECT_FALSE(meta["created_at"].get<std::string>().empty());
@@ -198,7 +200,7 @@ TEST_F(TrainJobTest, AResumedRunEndsWithExactlyTheParametersOfAnUninterruptedOne
     }
   }
   EXPECT_EQ(a.back()["comparison"], b.back()["comparison"]);
-  EXPECT_EQ(a.back()["temperature"], b.back()["temperature"]);
+  EXPECT_EQ(a.back()["serving"], b.back()["serving"]);
 }
 
 TEST_F(TrainJobTest, ACrashRightAfterAMidEpochCheckpointResumesToTheUninterruptedResult) {

@@ -35,12 +35,14 @@ TrainingReport some_report() {
   r.baselines.profitable.results = {{.name = "logistic", .val = r.val.profitable, .test = r.test.profitable},
                                     {.name = "xgboost", .val = baseline, .test = baseline}};
   r.baselines.rug.results = {{.name = "logistic", .val = baseline, .test = r.test.rug}};
-  r.profitable_calibration = {.temperature = 1.25,
-                              .val = {.ece_raw = 0.1, .ece = 0.05,
-                                      .table = {{.lower = 0, .upper = 0.5, .count = 3, .mean_predicted = 0.2,
-                                                 .observed_rate = 1.0 / 3}}},
-                              .test = {.ece_raw = 0.2, .ece = 0.15}};
-  r.rug_calibration.temperature = 0.8;
+  r.profitable_serving = {.model_weight = 0.7,
+                          .temperature = 1.25,
+                          .sequence_val_auc = 0.7,
+                          .val = {.ece_raw = 0.1, .ece = 0.05,
+                                  .table = {{.lower = 0, .upper = 0.5, .count = 3, .mean_predicted = 0.2,
+                                             .observed_rate = 1.0 / 3}}},
+                          .test = {.ece_raw = 0.2, .ece = 0.15}};
+  r.rug_serving.temperature = 0.8;
   return r;
 }
 
@@ -59,8 +61,11 @@ TEST(TrainingReport, ReadsBackWhatWasWritten) {
   EXPECT_TRUE(std::isnan(read.test.rug.roc_auc)) << "and reads back as NaN";
   EXPECT_EQ(read.selection, "mean_auc");
   EXPECT_EQ(read.baselines.profitable.best().name, "xgboost");
-  EXPECT_EQ(read.profitable_calibration.val.table.at(0).count, 3);
-  EXPECT_EQ(read.rug_calibration.temperature, 0.8);
+  EXPECT_EQ(read.profitable_serving.val.table.at(0).count, 3);
+  EXPECT_EQ(read.profitable_serving.model_weight, 0.7);
+  EXPECT_EQ(read.profitable_serving.sequence_val_auc, 0.7);
+  EXPECT_TRUE(std::isnan(read.profitable_serving.sequence_test_auc));
+  EXPECT_EQ(read.rug_serving.temperature, 0.8);
 }
 
 TEST(TrainingReport, ComparesEachHeadWithItsBestBaselineOnValAndTest) {
@@ -76,7 +81,7 @@ TEST(TrainingReport, ComparesEachHeadWithItsBestBaselineOnValAndTest) {
 TEST(TrainingReport, KeepsTheKeysOfReportJson) {
   const json written = to_json(some_report());
   for (const char* key : {"best_epoch", "epochs_completed", "steps", "ranks", "examples", "val", "test", "selection",
-                          "baselines", "comparison", "calibration"}) {
+                          "baselines", "comparison", "serving"}) {
     EXPECT_TRUE(written.contains(key)) << key;
   }
   EXPECT_EQ(written["examples"], (json{{"train", 300}, {"val", 60}, {"test", 70}}));

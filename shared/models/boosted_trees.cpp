@@ -1,4 +1,4 @@
-#include "trainer/baselines/boosted_trees.h"
+#include "shared/models/boosted_trees.h"
 
 #include <cmath>
 #include <limits>
@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <xgboost/c_api.h>
 
-namespace snipe::trainer {
+namespace snipe {
 namespace {
 
 void check(int rc, std::string_view what) {
@@ -137,7 +137,10 @@ BoostedTrees::~BoostedTrees() {
 }
 
 BoostedTrees::BoostedTrees(BoostedTrees&& other) noexcept
-    : booster_(std::exchange(other.booster_, nullptr)), cols_(other.cols_), rounds_(other.rounds_) {}
+    : booster_(std::exchange(other.booster_, nullptr)),
+      cols_(other.cols_),
+      rounds_(other.rounds_),
+      predicting_(std::move(other.predicting_)) {}
 
 BoostedTrees& BoostedTrees::operator=(BoostedTrees&& other) noexcept {
   if (this != &other) {
@@ -145,6 +148,7 @@ BoostedTrees& BoostedTrees::operator=(BoostedTrees&& other) noexcept {
     booster_ = std::exchange(other.booster_, nullptr);
     cols_ = other.cols_;
     rounds_ = other.rounds_;
+    predicting_ = std::move(other.predicting_);
   }
   return *this;
 }
@@ -155,6 +159,7 @@ std::vector<float> BoostedTrees::predict(MatrixView x) const {
                                             cols_));
   }
   if (x.rows == 0) return {};
+  const std::lock_guard lock(*predicting_);
   const Matrix matrix(x);
   // type 0: the transformed (probability) output; strict_shape false: a flat [rows].
   const char* config = R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})";
@@ -172,4 +177,4 @@ std::string BoostedTrees::to_json() const {
   return std::string(bytes, length);
 }
 
-}  // namespace snipe::trainer
+}  // namespace snipe

@@ -2,16 +2,18 @@
 // Gradient-boosted trees for one binary head, through XGBoost's C API (Debian's
 // libxgboost-dev): binary:logistic on the tabular view, early-stopped on val ROC-AUC.
 // The model serialises to XGBoost's JSON, which the export carries and the shim loads.
-// Thread-safety: a BoostedTrees may be used by one thread at a time.
+// Thread-safety: predict() may be called from any number of threads at once (calls are
+// serialised inside); fitting and moving need one thread.
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
-namespace snipe::trainer {
+namespace snipe {
 
 struct TreeOptions {
   int max_rounds = 400;            // boosting rounds at most
@@ -53,10 +55,12 @@ class BoostedTrees {
   std::size_t cols() const { return cols_; }
 
  private:
-  BoostedTrees(void* booster, std::size_t cols, int rounds) : booster_(booster), cols_(cols), rounds_(rounds) {}
+  BoostedTrees(void* booster, std::size_t cols, int rounds)
+      : booster_(booster), cols_(cols), rounds_(rounds), predicting_(std::make_unique<std::mutex>()) {}
   void* booster_ = nullptr;  // BoosterHandle, owned
   std::size_t cols_ = 0;
   int rounds_ = 0;
+  std::unique_ptr<std::mutex> predicting_;  // held by predict(): one XGBoost call at a time
 };
 
-}  // namespace snipe::trainer
+}  // namespace snipe
