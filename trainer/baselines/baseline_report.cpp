@@ -30,7 +30,7 @@ std::string comparison_line(const std::string& head, const HeadComparison& c, co
   const bool val = split == "val";
   const double model = val ? c.model_val : c.model_test;
   const double baseline = val ? c.baseline_val : c.baseline_test;
-  return fmt::format("{}: model {:.3f}, best baseline ({}) {:.3f}, {:+.3f}", head, model, c.best_baseline, baseline,
+  return fmt::format("{}: served {:.3f}, best baseline ({}) {:.3f}, {:+.3f}", head, model, c.best_baseline, baseline,
                      model - baseline);
 }
 
@@ -55,7 +55,7 @@ HeadBaselines head_baselines_from_json(const JsonFields& head, const nlohmann::j
 }
 
 json split_comparison(double model, double baseline) {
-  return {{"model", metric_or_null(model)}, {"baseline", metric_or_null(baseline)},
+  return {{"served", metric_or_null(model)}, {"baseline", metric_or_null(baseline)},
           {"margin", metric_or_null(model - baseline)}};
 }
 

@@ -32,7 +32,8 @@ struct BaselineReport {
   HeadBaselines rug;
 };
 
-// The model against the best baseline of one head, on val and test ROC-AUC.
+// The served head (the model, or its blend with the trees: serving.h) against the best
+// baseline of one head, on val and test ROC-AUC.
 struct HeadComparison {
   std::string best_baseline;  // its name
   double model_val = kUndefinedMetric, baseline_val = kUndefinedMetric;
@@ -42,7 +43,7 @@ struct HeadComparison {
 };
 HeadComparison compare(const BinaryMetrics& model_val, const BinaryMetrics& model_test, const HeadBaselines& baselines);
 
-// "rug: model 0.71, best baseline (xgboost) 0.74, -0.03" on `split` ("val" or "test").
+// "rug: served 0.71, best baseline (xgboost) 0.74, -0.03" on `split` ("val" or "test").
 std::string comparison_line(const std::string& head, const HeadComparison& comparison, const std::string& split);
 
 // {"profitable": {"logistic": {"val": {...}, "test": {...}}, "xgboost": {...}}, "rug": {...}
@@ -51,7 +52,7 @@ nlohmann::json to_json(const BaselineReport& report);
 // Throws DataError naming the file and field when one is missing or mistyped.
 BaselineReport baseline_report_from_json(const JsonFields& fields);
 
-// {"best_baseline": name, "val": {"model", "baseline", "margin"}, "test": {...}}; NaN as null.
+// {"best_baseline": name, "val": {"served", "baseline", "margin"}, "test": {...}}; NaN as null.
 nlohmann::json to_json(const HeadComparison& comparison);
 
 }  // namespace snipe::trainer

@@ -550,10 +550,11 @@ class Job {
 
   void log_final(const TrainingReport& report) const {
     const auto serving = [](const HeadServing& s) {
-      return s.model_weight >= 1.0 ? fmt::format("the model (sequence alone {:.3f} on val)", s.sequence_val_auc)
-                                   : fmt::format("{:.1f} model + {:.1f} trees in logit space (sequence alone {:.3f} "
-                                                 "on val)",
-                                                 s.model_weight, 1.0 - s.model_weight, s.sequence_val_auc);
+      const std::string by = s.model_weight >= 1.0   ? "the model alone"
+                             : s.model_weight <= 0.0 ? "its trees alone"
+                                                     : fmt::format("{:.1f} model + {:.1f} trees (logits)",
+                                                                   s.model_weight, 1.0 - s.model_weight);
+      return fmt::format("{}, T {:.2f} (the model alone: val ROC-AUC {:.3f})", by, s.temperature, s.sequence_val_auc);
     };
     spdlog::info("served: profitable by {}, rug by {}", serving(report.profitable_serving),
                  serving(report.rug_serving));

@@ -125,7 +125,7 @@ TEST(BaselineReport, BestIsTheHighestValAucAndUndefinedRanksLast) {
   EXPECT_EQ(c.best_baseline, "logistic");
   EXPECT_NEAR(c.margin_val(), 0.01, 1e-12);
   EXPECT_NEAR(c.margin_test(), -0.25, 1e-12);
-  EXPECT_EQ(comparison_line("rug", c, "test"), "rug: model 0.650, best baseline (logistic) 0.900, -0.250");
+  EXPECT_EQ(comparison_line("rug", c, "test"), "rug: served 0.650, best baseline (logistic) 0.900, -0.250");
 }
 
 TEST(BaselineReport, JsonRoundTripsAndNamesAMissingField) {

@@ -132,7 +132,7 @@ TEST_F(TrainJobTest, WritesMetricsReportAndAnExportTheBotCanUse) {
   const json& comparison = report["comparison"]["profitable"];
   EXPECT_EQ(comparison["best_baseline"], "xgboost");
   EXPECT_DOUBLE_EQ(comparison["val"]["baseline"].get<double>(), baseline_val);
-  EXPECT_DOUBLE_EQ(comparison["test"]["model"].get<double>(), report["test"]["profitable"]["roc_auc"].get<double>());
+  EXPECT_DOUBLE_EQ(comparison["test"]["served"].get<double>(), report["test"]["profitable"]["roc_auc"].get<double>());
   EXPECT_EQ(lines.back()["comparison"], report["comparison"]);
   EXPECT_EQ(report["selection"]["criterion"], "mean_auc");
   EXPECT_GT(report["test"]["profitable"]["positives"].get<int>() + report["test"]["profitable"]["negatives"].get<int>(), 0);

@@ -72,7 +72,7 @@ TEST(TrainingReport, ComparesEachHeadWithItsBestBaselineOnValAndTest) {
   const json written = to_json(some_report());
   const json& profitable = written["comparison"]["profitable"];
   EXPECT_EQ(profitable["best_baseline"], "xgboost");  // 0.8 on val beats logistic's 0.75
-  EXPECT_DOUBLE_EQ(profitable["val"]["model"].get<double>(), 0.75);
+  EXPECT_DOUBLE_EQ(profitable["val"]["served"].get<double>(), 0.75);
   EXPECT_DOUBLE_EQ(profitable["val"]["baseline"].get<double>(), 0.8);
   EXPECT_NEAR(profitable["val"]["margin"].get<double>(), -0.05, 1e-12);
   EXPECT_TRUE(written["comparison"]["rug"]["test"]["margin"].is_null()) << "the test rug AUC is undefined";
