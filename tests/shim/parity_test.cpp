@@ -8,19 +8,19 @@
 #include "shared/core/atomic_file.h"
 #include "shared/features/model_features.h"
 #include "shared/features/served_probability.h"
+#include "shared/models/boosted_trees.h"
 #include "shared/store/export_format.h"
 #include "shared/store/export_metadata.h"
 #include "shim/src/model_inputs.h"
 #include "snipe/shim.h"
 #include "tests/shim/token_context.h"
-#include "tests/support/temp_dir.h"
 #include "tests/shim/trained_export.h"
+#include "tests/support/temp_dir.h"
+#include "trainer/baselines/tabular_set.h"
 #include "trainer/data/window_loader.h"
 #include "trainer/export/export.h"
-#include "shared/models/boosted_trees.h"
-#include "trainer/baselines/tabular_set.h"
-#include "trainer/train/serving.h"
 #include "trainer/train/evaluate.h"
+#include "trainer/train/serving.h"
 
 namespace snipe::shim {
 namespace {

@@ -36,11 +36,11 @@
 #include "trainer/export/export.h"
 #include "trainer/model/attention_lstm.h"
 #include "trainer/train/allocator.h"
-#include "trainer/train/serving.h"
 #include "trainer/train/checkpoint.h"
 #include "trainer/train/evaluate.h"
 #include "trainer/train/gradient_reducer.h"
 #include "trainer/train/metrics_log.h"
+#include "trainer/train/serving.h"
 #include "trainer/train/trainer.h"
 
 namespace snipe::trainer {
