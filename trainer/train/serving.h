@@ -40,7 +40,8 @@ struct HeadServing {
 // temperature of the blend on val (calibration.h).
 HeadServing choose_serving(const HeadInputs& val, const HeadInputs& test);
 
-// The served probabilities of `in` [n] under `serving`.
+// The served probabilities of `in` [n] at `model_weight` and `temperature`. REQUIRES:
+// in.trees has [n] entries unless model_weight is 1.
 std::vector<float> served(const HeadInputs& in, double model_weight, double temperature);
 
 // {"model_weight", "temperature", "sequence_roc_auc": {"val", "test"}, "val": {...},
