@@ -112,8 +112,12 @@ void ModelVersion::serve(const ServedHead& head, std::span<double> probabilities
     for (double& p : probabilities) p = temperature_scaled(p, s.temperature);
     return;
   }
-  const std::vector<float> trees =
-      head.trees->predict({.values = tabular, .rows = probabilities.size(), .cols = kTabularFeatureCount});
+  std::vector<float> trees;
+  try {
+    trees = head.trees->predict({.values = tabular, .rows = probabilities.size(), .cols = kTabularFeatureCount});
+  } catch (const std::exception& e) {
+    throw ModelError(fmt::format("{}: the trees failed: {}", (ref_.dir / s.trees).string(), e.what()));
+  }
   for (std::size_t i = 0; i < probabilities.size(); ++i) {
     probabilities[i] = served_probability(probabilities[i], trees[i], s.model_weight, s.temperature);
   }
