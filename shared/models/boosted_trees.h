@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "shared/models/matrix_view.h"
+
 namespace snipe {
 
 struct TreeOptions {
@@ -26,13 +28,6 @@ struct TreeOptions {
   double lambda = 1.0;             // L2 on leaf weights
   int threads = 1;                 // XGBoost's nthread
   std::uint64_t seed = 42;
-};
-
-// A row-major feature matrix [rows, cols] that the caller owns.
-struct MatrixView {
-  std::span<const float> values;  // [rows * cols]; NaN counts as missing
-  std::size_t rows = 0;
-  std::size_t cols = 0;
 };
 
 class BoostedTrees {

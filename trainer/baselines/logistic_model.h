@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "shared/models/boosted_trees.h"
+#include "shared/models/matrix_view.h"
 
 namespace snipe::trainer {
 

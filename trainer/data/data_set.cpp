@@ -192,10 +192,6 @@ void validate(const SplitOptions& options) {
   if (options.window == 0) throw ConfigError("split window must be at least 1 row");
 }
 
-bool usable(const Example& example, std::size_t window) {
-  return std::size_t{example.end_row} + 1 >= kModelFeatureWarmup + window;
-}
-
 // The end rows of each series' usable examples, ascending: [series][k].
 std::vector<std::vector<std::uint32_t>> usable_end_rows(const DataSet& data, std::size_t window) {
   std::vector<std::vector<std::uint32_t>> rows(data.series.size());
@@ -325,6 +321,10 @@ Split split_by_token(const DataSet& data, const SplitOptions& o) {
 }
 
 }  // namespace
+
+bool usable(const Example& example, std::size_t window) {
+  return std::size_t{example.end_row} + 1 >= kModelFeatureWarmup + window;
+}
 
 DataSet load_data_set(const fs::path& data_dir) {
   DataSet data;

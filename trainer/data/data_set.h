@@ -38,10 +38,14 @@ struct Split {
 };
 
 // Usable examples: the whole window [end_row - T + 1, end_row] lies in rows where every
-// model feature is defined (end_row + 1 >= kModelFeatureWarmup + T).
+// model feature is defined (end_row + 1 >= kModelFeatureWarmup + T): usable() below.
 // Purge: an example whose label horizon (end_row + H) reaches past its split's last row,
 // or whose window (end_row - T + 1) starts before its split's first row, is dropped.
 // Embargo: `embargo` more rows are dropped after each boundary.
 Split split_examples(const DataSet& data, const SplitOptions& options);
+
+// Whether `example`'s window of `window` rows lies wholly in rows where every model
+// feature is defined.
+bool usable(const Example& example, std::size_t window);
 
 }  // namespace snipe::trainer

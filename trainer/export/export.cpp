@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -57,12 +58,14 @@ void write_export(const fs::path& export_dir, torch::jit::Module& model, const S
     save_model(model, staged / kExportModelFile);
     write_file_atomically(staged / kExportScalersFile, scalers_to_json(scalers).dump(2) + "\n");
     write_file_atomically(staged / kExportMetadataFile, to_json(metadata).dump(2) + "\n");
+    std::set<fs::path> folders;  // each synced once, after its files
     for (const ExportFile& file : files) {
       const fs::path path = staged / file.name;
       fs::create_directories(path.parent_path());
       write_file_atomically(path, file.bytes);
-      fsync_directory(path.parent_path());
+      folders.insert(path.parent_path());
     }
+    for (const fs::path& folder : folders) fsync_directory(folder);
     fsync_directory(staged);
     swap_into_place(staged, target);
   } catch (const std::exception& e) {

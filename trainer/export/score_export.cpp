@@ -5,6 +5,7 @@
 
 #include "shared/core/atomic_file.h"
 #include "shared/core/errors.h"
+#include "shared/core/json_fields.h"
 #include "shared/core/model_error.h"
 #include "shared/features/model_features.h"
 #include "shared/store/export_format.h"
@@ -21,11 +22,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Every example whose whole window lies in rows where every feature is defined.
+// Every example whose window is usable (data_set.h), in data set order.
 std::vector<std::uint32_t> usable_examples(const DataSet& data, std::size_t window) {
   std::vector<std::uint32_t> out;
   for (std::uint32_t i = 0; i < data.examples.size(); ++i) {
-    if (data.examples[i].end_row + 1 >= kModelFeatureWarmup + window) out.push_back(i);
+    if (usable(data.examples[i], window)) out.push_back(i);
   }
   return out;
 }
@@ -39,14 +40,19 @@ std::string read_export_file(const fs::path& path) {
   return read_file(path);
 }
 
+constexpr const char* kRetrainHint = "HINT: export the model again with this build's `snipe train`";
+
+// A JSON file of the export, parsed; DataError naming the file when it is not JSON.
+nlohmann::json read_export_json(const fs::path& path) {
+  return parse_json(read_export_file(path), path.string(), kRetrainHint);
+}
+
 // The baselines of `head` scored on `set`; returns the trees' probabilities.
 std::vector<float> score_baselines(const fs::path& export_dir, const char* head, const TabularSet& set,
                                    const std::vector<float>& labels, int threads, HeadScores& out) {
   const MatrixView x{.values = set.features, .rows = set.rows, .cols = kTabularFeatureCount};
   const fs::path logistic_file = export_dir / baseline_file(head, "logistic");
-  const LogisticModel logistic = logistic_model_from_json(
-      nlohmann::json::parse(read_export_file(logistic_file), nullptr, /*allow_exceptions=*/false),
-      logistic_file.string());
+  const LogisticModel logistic = logistic_model_from_json(read_export_json(logistic_file), logistic_file.string());
   const BoostedTrees trees =
       BoostedTrees::from_json(read_export_file(export_dir / baseline_file(head, "xgboost")), kTabularFeatureCount,
                               threads);
@@ -68,10 +74,9 @@ void score_model(const std::vector<float>& model, const std::vector<float>& tree
 
 ExportScores score_export(const fs::path& export_dir, const fs::path& data_dir, int threads) {
   torch::set_num_threads(threads);
-  const ExportMetadata metadata = export_metadata_from_json(
-      nlohmann::json::parse(read_export_file(export_dir / kExportMetadataFile)),
-      (export_dir / kExportMetadataFile).string());
-  const Scalers scalers = scalers_from_json(nlohmann::json::parse(read_export_file(export_dir / kExportScalersFile)));
+  const ExportMetadata metadata =
+      export_metadata_from_json(read_export_json(export_dir / kExportMetadataFile), (export_dir / kExportMetadataFile).string());
+  const Scalers scalers = scalers_from_json(read_export_json(export_dir / kExportScalersFile));
   const auto window = static_cast<std::size_t>(metadata.window);
   const DataSet data = load_data_set(data_dir);
   const std::vector<std::uint32_t> examples = usable_examples(data, window);

@@ -28,6 +28,13 @@ nlohmann::json to_json(const ReliabilityBin& bin) {
           {"mean_predicted", bin.mean_predicted}, {"observed_rate", bin.observed_rate}};
 }
 
+// temperature_scaled over a vector.
+std::vector<float> with_temperature(std::span<const float> p, double temperature) {
+  std::vector<float> out(p.size());
+  for (std::size_t i = 0; i < p.size(); ++i) out[i] = static_cast<float>(temperature_scaled(p[i], temperature));
+  return out;
+}
+
 }  // namespace
 
 std::vector<ReliabilityBin> reliability_table(std::span<const float> p, std::span<const float> y, int bins) {
@@ -81,12 +88,6 @@ double fit_temperature(std::span<const float> p, std::span<const float> y) {
   return std::exp((lo + hi) / 2.0);
 }
 
-std::vector<float> with_temperature(std::span<const float> p, double temperature) {
-  std::vector<float> out(p.size());
-  for (std::size_t i = 0; i < p.size(); ++i) out[i] = static_cast<float>(temperature_scaled(p[i], temperature));
-  return out;
-}
-
 SplitCalibration calibrate_split(std::span<const float> p, std::span<const float> y, double temperature) {
   const std::vector<float> scaled = with_temperature(p, temperature);
   SplitCalibration out;
@@ -103,10 +104,7 @@ nlohmann::json to_json(const SplitCalibration& split) {
 }
 
 SplitCalibration split_calibration_from_json(const JsonFields& f) {
-  const auto number_of = [&](std::string_view key) {
-    return f.number_or_null(key).value_or(std::numeric_limits<double>::quiet_NaN());
-  };
-  SplitCalibration out{.ece_raw = number_of("ece_raw"), .ece = number_of("ece")};
+  SplitCalibration out{.ece_raw = metric_from_json(f, "ece_raw"), .ece = metric_from_json(f, "ece")};
   for (const JsonFields& bin : f.objects("reliability")) {
     out.table.push_back({.lower = bin.number("lower"), .upper = bin.number("upper"), .count = bin.integer("count"),
                          .mean_predicted = bin.number("mean_predicted"),

@@ -34,9 +34,6 @@ double expected_calibration_error(const std::vector<ReliabilityBin>& table);
 // (golden-section search on log T, to ~1e-4 relative). 1 when y holds one class or is empty.
 double fit_temperature(std::span<const float> p, std::span<const float> y);
 
-// temperature_scaled over a vector.
-std::vector<float> with_temperature(std::span<const float> p, double temperature);
-
 // A head's calibration on one split.
 struct SplitCalibration {
   double ece_raw = 0;                  // of the probabilities before the temperature

@@ -243,36 +243,32 @@ nlohmann::json to_json(const RegressionMetrics& metrics) {
   };
 }
 
-namespace {
-
-double number_of(const JsonFields& f, std::string_view key) {
+double metric_from_json(const JsonFields& f, std::string_view key) {
   return f.number_or_null(key).value_or(kUndefinedMetric);
 }
-
-}  // namespace
 
 BinaryMetrics binary_metrics_from_json(const JsonFields& f) {
   return {.positives = f.integer("positives"),
           .negatives = f.integer("negatives"),
-          .roc_auc = number_of(f, "roc_auc"),
-          .pr_auc = number_of(f, "pr_auc"),
-          .brier = number_of(f, "brier"),
+          .roc_auc = metric_from_json(f, "roc_auc"),
+          .pr_auc = metric_from_json(f, "pr_auc"),
+          .brier = metric_from_json(f, "brier"),
           .at_0_5 = {.threshold = 0.5,
-                     .accuracy = number_of(f, "accuracy_at_0_5"),
-                     .precision = number_of(f, "precision_at_0_5"),
-                     .recall = number_of(f, "recall_at_0_5"),
-                     .f1 = number_of(f, "f1_at_0_5")},
-          .best_f1 = {.threshold = number_of(f, "f1_best_threshold"),
-                      .accuracy = number_of(f, "accuracy_at_f1_best"),
-                      .precision = number_of(f, "precision_at_f1_best"),
-                      .recall = number_of(f, "recall_at_f1_best"),
-                      .f1 = number_of(f, "f1_best")}};
+                     .accuracy = metric_from_json(f, "accuracy_at_0_5"),
+                     .precision = metric_from_json(f, "precision_at_0_5"),
+                     .recall = metric_from_json(f, "recall_at_0_5"),
+                     .f1 = metric_from_json(f, "f1_at_0_5")},
+          .best_f1 = {.threshold = metric_from_json(f, "f1_best_threshold"),
+                      .accuracy = metric_from_json(f, "accuracy_at_f1_best"),
+                      .precision = metric_from_json(f, "precision_at_f1_best"),
+                      .recall = metric_from_json(f, "recall_at_f1_best"),
+                      .f1 = metric_from_json(f, "f1_best")}};
 }
 
 namespace {
 
 RegressionMetrics regression_from_json(const JsonFields& f) {
-  return {.count = f.integer("count"), .mae = number_of(f, "mae"), .rmse = number_of(f, "rmse")};
+  return {.count = f.integer("count"), .mae = metric_from_json(f, "mae"), .rmse = metric_from_json(f, "rmse")};
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <limits>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -88,6 +89,9 @@ nlohmann::json to_json(const MetricsRecord& record);
 
 // A metric's JSON: the number, or null when it is undefined (NaN) or infinite.
 nlohmann::json metric_or_null(double value);
+// Its inverse: the number at `key`, NaN where the file holds null. Throws DataError
+// naming the file and field when it is missing or not a number.
+double metric_from_json(const JsonFields& fields, std::string_view key);
 
 // The inverse of to_json(BinaryMetrics) (null reads back as NaN; the threshold at 0.5 is 0.5).
 BinaryMetrics binary_metrics_from_json(const JsonFields& metrics);

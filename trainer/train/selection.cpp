@@ -22,9 +22,13 @@ constexpr std::array<std::pair<Selection, std::string_view>, 4> kNames = {{
 
 // (1 - w) a + w b over the defined terms, renormalised; NaN when neither is.
 double weighted(double a, double b, double w) {
-  const double wa = std::isnan(a) ? 0.0 : 1.0 - w, wb = std::isnan(b) ? 0.0 : w;
-  if (wa + wb == 0.0) return std::nan("");
-  return ((wa > 0 ? wa * a : 0.0) + (wb > 0 ? wb * b : 0.0)) / (wa + wb);
+  double sum = 0.0, weights = 0.0;
+  for (const auto& [value, weight] : {std::pair{a, 1.0 - w}, std::pair{b, w}}) {
+    if (std::isnan(value) || weight == 0.0) continue;
+    sum += weight * value;
+    weights += weight;
+  }
+  return weights == 0.0 ? std::nan("") : sum / weights;
 }
 
 }  // namespace

@@ -48,8 +48,8 @@ HeadServing head_serving_from_json(const JsonFields& f) {
   const JsonFields sequence = f.object("sequence_roc_auc");
   return {.model_weight = f.number("model_weight"),
           .temperature = f.number("temperature"),
-          .sequence_val_auc = sequence.number_or_null("val").value_or(kUndefinedMetric),
-          .sequence_test_auc = sequence.number_or_null("test").value_or(kUndefinedMetric),
+          .sequence_val_auc = metric_from_json(sequence, "val"),
+          .sequence_test_auc = metric_from_json(sequence, "test"),
           .val = split_calibration_from_json(f.object("val")),
           .test = split_calibration_from_json(f.object("test"))};
 }

@@ -306,8 +306,7 @@ class Job {
             {"epoch", report.epochs_completed},
             {"best_epoch", report.best_epoch},
             {"selection", {{"criterion", report.selection}, {"score", metric_or_null(report.selection_score)}}},
-            {"comparison", {{"profitable", to_json(report.profitable_comparison())},
-                            {"rug", to_json(report.rug_comparison())}}},
+            {"comparison", comparison_json(report)},
             {"serving", {{"profitable", {{"model_weight", report.profitable_serving.model_weight},
                                          {"temperature", report.profitable_serving.temperature}}},
                          {"rug", {{"model_weight", report.rug_serving.model_weight},
@@ -498,10 +497,10 @@ class Job {
     record["seconds"] = seconds;
     record["best"] = better;
     record["selection"] = metric_or_null(score);
-    record["baselines"] = {{"profitable", {{"best", baseline_report_.profitable.best().name},
-                                           {"roc_auc", metric_or_null(baseline_report_.profitable.best().val.roc_auc)}}},
-                           {"rug", {{"best", baseline_report_.rug.best().name},
-                                    {"roc_auc", metric_or_null(baseline_report_.rug.best().val.roc_auc)}}}};
+    const auto best = [](const HeadBaselines& head) {
+      return json{{"best", head.best().name}, {"roc_auc", metric_or_null(head.best().val.roc_auc)}};
+    };
+    record["baselines"] = {{"profitable", best(baseline_report_.profitable)}, {"rug", best(baseline_report_.rug)}};
     return record;
   }
 
@@ -618,9 +617,7 @@ ExportMetadata Job::metadata(const TrainingReport& report) const {
   const json options = options_json(job_);
   metadata.provenance = {
       {"metrics", {{"val", to_json(val)}, {"test", to_json(test)}}},
-      {"baselines", {{"comparison", {{"profitable", to_json(report.profitable_comparison())},
-                                     {"rug", to_json(report.rug_comparison())}}},
-                     {"metrics", to_json(report.baselines)}}},
+      {"baselines", {{"comparison", comparison_json(report)}, {"metrics", to_json(report.baselines)}}},
       {"data", {{"dir", job_.data_dir.string()},
                 {"manifest_hash", data_.manifest_hash},
                 {"content_hash", data_.manifest.content_hash},

@@ -10,6 +10,10 @@ json to_json(const SplitSizes& sizes) {
   return {{"train", sizes.train}, {"val", sizes.val}, {"test", sizes.test}};
 }
 
+json comparison_json(const TrainingReport& report) {
+  return {{"profitable", to_json(report.profitable_comparison())}, {"rug", to_json(report.rug_comparison())}};
+}
+
 json to_json(const TrainingReport& report) {
   return {{"best_epoch", report.best_epoch},
           {"epochs_completed", report.epochs_completed},
@@ -20,8 +24,7 @@ json to_json(const TrainingReport& report) {
           {"test", to_json(report.test)},
           {"selection", {{"criterion", report.selection}, {"score", metric_or_null(report.selection_score)}}},
           {"baselines", to_json(report.baselines)},
-          {"comparison", {{"profitable", to_json(report.profitable_comparison())},
-                          {"rug", to_json(report.rug_comparison())}}},
+          {"comparison", comparison_json(report)},
           {"serving", {{"profitable", to_json(report.profitable_serving)}, {"rug", to_json(report.rug_serving)}}}};
 }
 
@@ -37,7 +40,7 @@ TrainingReport training_report_from_json(const json& doc, const std::string& sou
           .val = metrics_record_from_json(f.object("val")),
           .test = metrics_record_from_json(f.object("test")),
           .selection = f.object("selection").string("criterion"),
-          .selection_score = f.object("selection").number_or_null("score").value_or(kUndefinedMetric),
+          .selection_score = metric_from_json(f.object("selection"), "score"),
           .baselines = baseline_report_from_json(f.object("baselines")),
           .profitable_serving = head_serving_from_json(f.object("serving").object("profitable")),
           .rug_serving = head_serving_from_json(f.object("serving").object("rug"))};

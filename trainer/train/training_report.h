@@ -47,6 +47,9 @@ struct TrainingReport {
 //  "serving": {"profitable": {...}, "rug": {...}} (serving.h)}
 nlohmann::json to_json(const TrainingReport& report);
 nlohmann::json to_json(const SplitSizes& sizes);
+// {"profitable": {...}, "rug": {...}}: each head's HeadComparison (baseline_report.h), as
+// report.json, metrics.jsonl's final record and the export's metadata write it.
+nlohmann::json comparison_json(const TrainingReport& report);
 
 // Throws DataError naming `source` and the field when one is missing or mistyped.
 TrainingReport training_report_from_json(const nlohmann::json& json, const std::string& source);
