@@ -17,7 +17,9 @@ struct EvaluateOptions {
   std::string export_dir;  // a trained export (with baselines/)
   std::string data_dir;    // a data set written by `snipe collect`
   std::string out;         // JSON report; empty: none
+  std::string predictions; // CSV of every example's probabilities; empty: none
   int threads = 1;         // LibTorch and XGBoost threads
+  int every = 1;           // score windows ending on every k-th row
 };
 
 #if SNIPE_WITH_TORCH
@@ -30,11 +32,12 @@ void print_head(const char* head, const trainer::HeadScores& s) {
 }
 
 int run_evaluate(const EvaluateOptions& options) {
-  const trainer::ExportScores scores = trainer::score_export(options.export_dir, options.data_dir, options.threads);
+  const trainer::ExportScores scores = trainer::score_export(options.export_dir, options.data_dir, options.threads, options.every);
   fmt::print("{} tokens, {} examples (ROC-AUC / PR-AUC):\n", scores.tokens, scores.examples);
   print_head("profitable", scores.profitable);
   print_head("rug", scores.rug);
   if (!options.out.empty()) write_file_atomically(options.out, trainer::to_json(scores).dump(2) + "\n");
+  if (!options.predictions.empty()) write_file_atomically(options.predictions, trainer::predictions_csv(scores));
   return 0;
 }
 #else
@@ -54,6 +57,13 @@ Command add_evaluate_command(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingDirectory);
   sub->add_option("--out", options->out, "also write the scores as JSON to this file");
+  sub->add_option("--predictions", options->predictions,
+                  "also write every example's probabilities (each head: served, sequence, logistic, xgboost) as "
+                  "CSV to this file");
+  sub->add_option("--every", options->every,
+                  "score only windows that end on every k-th row of a token (default 1: all); windows one bar "
+                  "apart are near-duplicates, so more tokens at k > 1 measure more for the same time")
+      ->check(CLI::PositiveNumber);
   sub->add_option("--threads", options->threads, "LibTorch and XGBoost threads (default 1)")
       ->check(CLI::PositiveNumber);
   return {sub, [options] { return run_evaluate(*options); }};

@@ -25,27 +25,45 @@ constexpr const char* kReexportHint =
     "HINT: re-export the model with this build's `snipe train`, or serve it with the snipe version that made it";
 constexpr const char* kThresholdRule = "best F1 on val; predict positive when p >= threshold";
 constexpr const char* kServingRule =
-    "p = sigmoid((model_weight * logit(p_model) + (1 - model_weight) * logit(p_trees)) / temperature); "
-    "both chosen on val";
+    "p = sigmoid((weights.model * logit(p_model) + weights.trees * logit(p_trees) + weights.logistic * "
+    "logit(p_logistic)) / temperature); all chosen on val";
 
 json to_json(const ExportHeadServing& head) {
-  return {{"model_weight", head.model_weight}, {"temperature", head.temperature}, {"trees", head.trees}};
+  return {{"weights", {{"model", head.weights.model}, {"trees", head.weights.trees},
+                       {"logistic", head.weights.logistic}}},
+          {"temperature", head.temperature},
+          {"trees", head.trees},
+          {"logistic", head.logistic}};
 }
 
-// serving.<head>: a weight in [0, 1], a finite temperature > 0, the trees' file when the
-// weight leaves them a share.
+// serving.<head>.weights: each in [0, 1], summing to 1 (to 1e-6).
+BlendWeights blend_weights_from_json(const JsonFields& h) {
+  const JsonFields w = h.object("weights");
+  const BlendWeights weights{.model = w.number("model"), .trees = w.number("trees"),
+                             .logistic = w.number("logistic")};
+  for (const auto& [key, value] : {std::pair{"model", weights.model}, std::pair{"trees", weights.trees},
+                                   std::pair{"logistic", weights.logistic}}) {
+    if (!(value >= 0.0 && value <= 1.0)) w.refuse(key, fmt::format("is {}; it must be in [0, 1]", value));
+  }
+  const double sum = weights.model + weights.trees + weights.logistic;
+  if (std::abs(sum - 1.0) > 1e-6) h.refuse("weights", fmt::format("sum to {}; they must sum to 1", sum));
+  return weights;
+}
+
+// serving.<head>: its weights, a finite temperature > 0, the file of each baseline the
+// weights give a share.
 ExportHeadServing head_serving_from_json(const JsonFields& serving, std::string_view name) {
   const JsonFields h = serving.object(name);
-  const ExportHeadServing head{.model_weight = h.number("model_weight"), .temperature = h.number("temperature"),
-                               .trees = h.string("trees")};
-  if (!(head.model_weight >= 0.0 && head.model_weight <= 1.0)) {
-    h.refuse("model_weight", fmt::format("is {}; it must be in [0, 1]", head.model_weight));
-  }
+  const ExportHeadServing head{.weights = blend_weights_from_json(h), .temperature = h.number("temperature"),
+                               .trees = h.string("trees"), .logistic = h.string("logistic")};
   if (!(head.temperature > 0.0) || !std::isfinite(head.temperature)) {
     h.refuse("temperature", fmt::format("is {}; it must be finite and > 0", head.temperature));
   }
-  if (head.model_weight < 1.0 && head.trees.empty()) {
-    h.refuse("trees", "is empty, but model_weight < 1 gives the trees a share");
+  if (head.weights.trees > 0.0 && head.trees.empty()) {
+    h.refuse("trees", "is empty, but weights.trees > 0 gives the trees a share");
+  }
+  if (head.weights.logistic > 0.0 && head.logistic.empty()) {
+    h.refuse("logistic", "is empty, but weights.logistic > 0 gives the logistic regression a share");
   }
   return head;
 }

@@ -10,8 +10,8 @@
 //                                     (candles, indicators) or [null, F] (context)
 //   model, scalers                    the file names and the forward contract (constants)
 //   labels, thresholds                the barriers and decision thresholds (trained exports)
-//   serving                           per binary head: the model's share against its trees
-//                                     and the temperature the shim applies
+//   serving                           per binary head: the blend of the model with its
+//                                     baselines and the temperature the shim applies
 //   metrics, data, split, training    the trainer's record of the run (`provenance`)
 
 #include <cstdint>
@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shared/features/labels.h"
+#include "shared/features/served_probability.h"
 
 namespace snipe {
 
@@ -39,12 +40,14 @@ struct ExportThresholds {
 };
 
 // How the shim serves one binary head (shared/features/served_probability.h):
-//   p = sigmoid((w logit(p_model) + (1 - w) logit(p_trees)) / T)
+//   p = sigmoid((w_m logit(p_model) + w_t logit(p_trees) + w_l logit(p_logistic)) / T)
 struct ExportHeadServing {
-  double model_weight = 1.0;  // w in [0, 1]: the sequence model's share; 1 serves it alone
+  BlendWeights weights;       // each in [0, 1], summing to 1; {1, 0, 0} serves the model alone
   double temperature = 1.0;   // T > 0, fitted on val
-  std::string trees;          // the head's trees in the export ("baselines/rug.xgboost.json");
-                              // read when w < 1, empty when the export has none
+  std::string trees;          // the head's trees in the export ("baselines/rug.xgboost.json"):
+                              // read when weights.trees > 0, may be empty otherwise
+  std::string logistic;       // its logistic regression ("baselines/rug.logistic.json"): read
+                              // when weights.logistic > 0, may be empty otherwise
   friend bool operator==(const ExportHeadServing&, const ExportHeadServing&) = default;
 };
 

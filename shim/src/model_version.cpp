@@ -53,6 +53,31 @@ std::vector<Candle> self_check_candles(std::size_t count) {
   return candles;
 }
 
+// A baseline the export serves a head with, parsed from `file` by `parse`; any failure a
+// ModelError naming the file.
+template <class Parse>
+auto load_baseline(const std::filesystem::path& file, Parse parse) {
+  try {
+    return parse(read_file(file));
+  } catch (const std::exception& e) {
+    throw ModelError(fmt::format("{}: cannot load the baseline the metadata serves a head with: {}; HINT: export "
+                                 "the model again with this build's `snipe train`",
+                                 file.string(), e.what()));
+  }
+}
+
+// A baseline's probabilities on the tabular view [rows, kTabularFeatureCount]; a failure
+// is a ModelError naming its file.
+template <class Baseline>
+std::vector<float> predict_baseline(const Baseline& baseline, const std::filesystem::path& file,
+                                    std::span<const float> tabular, std::size_t rows) {
+  try {
+    return baseline.predict({.values = tabular, .rows = rows, .cols = kTabularFeatureCount});
+  } catch (const std::exception& e) {
+    throw ModelError(fmt::format("{}: the baseline failed: {}", file.string(), e.what()));
+  }
+}
+
 ContextValues unknown_context() {
   ContextValues context;
   for (const std::string_view name : kContextFieldNames) context.emplace_back(std::string(name), std::nullopt);
@@ -90,15 +115,17 @@ std::shared_ptr<const ModelVersion> ModelVersion::load(const VersionRef& ref, in
 }
 
 ModelVersion::ServedHead ModelVersion::served_head(const VersionRef& ref, const ExportHeadServing& serving) {
-  ServedHead head{.serving = serving, .trees = nullptr};
-  if (serving.model_weight >= 1.0) return head;
-  const std::filesystem::path file = ref.dir / serving.trees;
-  try {
-    head.trees = std::make_unique<BoostedTrees>(BoostedTrees::from_json(read_file(file), kTabularFeatureCount));
-  } catch (const std::exception& e) {
-    throw ModelError(fmt::format("{}: cannot load the trees the metadata serves a head with: {}; HINT: export the "
-                                 "model again with this build's `snipe train`",
-                                 file.string(), e.what()));
+  ServedHead head{.serving = serving, .trees = nullptr, .logistic = std::nullopt};
+  if (serving.weights.trees > 0.0) {
+    head.trees = std::make_unique<BoostedTrees>(load_baseline(ref.dir / serving.trees, [](const std::string& text) {
+      return BoostedTrees::from_json(text, kTabularFeatureCount);
+    }));
+  }
+  if (serving.weights.logistic > 0.0) {
+    const std::filesystem::path file = ref.dir / serving.logistic;
+    head.logistic = load_baseline(file, [&](const std::string& text) {
+      return logistic_model_from_json(nlohmann::json::parse(text), file.string(), kTabularFeatureCount);
+    });
   }
   return head;
 }
@@ -107,19 +134,18 @@ ModelVersion::ServedHead ModelVersion::served_head(const VersionRef& ref, const 
 void ModelVersion::serve(const ServedHead& head, std::span<double> probabilities,
                          std::span<const float> tabular) const {
   const ExportHeadServing& s = head.serving;
-  if (head.trees == nullptr) {
+  if (!head.uses_baselines()) {
     if (s.temperature == 1.0) return;  // exactly the model's output
     for (double& p : probabilities) p = temperature_scaled(p, s.temperature);
     return;
   }
-  std::vector<float> trees;
-  try {
-    trees = head.trees->predict({.values = tabular, .rows = probabilities.size(), .cols = kTabularFeatureCount});
-  } catch (const std::exception& e) {
-    throw ModelError(fmt::format("{}: the trees failed: {}", (ref_.dir / s.trees).string(), e.what()));
-  }
-  for (std::size_t i = 0; i < probabilities.size(); ++i) {
-    probabilities[i] = served_probability(probabilities[i], trees[i], s.model_weight, s.temperature);
+  const std::size_t batch = probabilities.size();
+  const std::vector<float> trees =
+      head.trees ? predict_baseline(*head.trees, ref_.dir / s.trees, tabular, batch) : std::vector<float>(batch, 0.5f);
+  const std::vector<float> logistic = head.logistic ? predict_baseline(*head.logistic, ref_.dir / s.logistic, tabular, batch)
+                                                    : std::vector<float>(batch, 0.5f);
+  for (std::size_t i = 0; i < batch; ++i) {
+    probabilities[i] = served_probability(probabilities[i], trees[i], logistic[i], s.weights, s.temperature);
   }
 }
 

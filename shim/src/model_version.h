@@ -7,11 +7,14 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "shared/features/scaling.h"
 #include "shared/models/boosted_trees.h"
+#include "shared/models/logistic_model.h"
 #include "shared/store/export_metadata.h"
 #include "shim/src/version_dir.h"
 
@@ -36,14 +39,14 @@ class ModelVersion {
   std::size_t window() const { return window_; }
   const Scalers& scalers() const { return scalers_; }
 
-  // Whether run() needs the tabular view: a head is served partly by its trees.
-  bool needs_tabular() const { return profitable_.trees != nullptr || rug_.trees != nullptr; }
+  // Whether run() needs the tabular view: a head is served partly by its baselines.
+  bool needs_tabular() const { return profitable_.uses_baselines() || rug_.uses_baselines(); }
 
   // Runs forward in eval mode without autograd on B tokens:
   //   candles [B, T, Fc], indicators [B, T, Fi], context [B, Fx] (scaled, row-major),
   //   tabular [B, kTabularFeatureCount] (unscaled; may be empty unless needs_tabular()).
-  // The binary heads come out as the export serves them: blended with their trees where
-  // it says so, then scaled by their temperatures (served_probability.h); an export
+  // The binary heads come out as the export serves them: blended with their baselines
+  // where it says so, then scaled by their temperatures (served_probability.h); an export
   // without `serving` gives the model's probabilities as they are. The calling thread
   // uses `intra_op_threads` LibTorch threads. Throws ModelError.
   void run(std::size_t batch, std::span<const float> candles, std::span<const float> indicators,
@@ -51,10 +54,12 @@ class ModelVersion {
 
  private:
   struct Module;  // the TorchScript module, behind a pointer to keep LibTorch out of this header
-  // A binary head as served: its serving rule and, when they have a share, its trees.
+  // A binary head as served: its serving rule and the baselines it gives a share.
   struct ServedHead {
     ExportHeadServing serving;
-    std::unique_ptr<BoostedTrees> trees;  // null when the model serves the head alone
+    std::unique_ptr<BoostedTrees> trees;    // null unless serving.weights.trees > 0
+    std::optional<LogisticModel> logistic;  // empty unless serving.weights.logistic > 0
+    bool uses_baselines() const { return trees != nullptr || logistic.has_value(); }
   };
   ModelVersion(VersionRef ref, std::size_t window, Scalers scalers, ServedHead profitable, ServedHead rug,
                std::unique_ptr<Module> module, int intra_op_threads);

@@ -119,19 +119,29 @@ TEST_F(ExportMetadataTest, AMistypedFieldIsRefusedNamingTheFileAndTheField) {
   write(m);
   EXPECT_NE(refusal().find("field /thresholds/rug is missing"), std::string::npos);
   m = valid_metadata(24);
-  const nlohmann::json head = {{"model_weight", 1.0}, {"temperature", 1.5}, {"trees", ""}};
+  const nlohmann::json head = {{"weights", {{"model", 1.0}, {"trees", 0.0}, {"logistic", 0.0}}},
+                                {"temperature", 1.5},
+                                {"trees", ""},
+                                {"logistic", ""}};
   m["serving"] = {{"profitable", head}, {"rug", head}};
   m["serving"]["rug"]["temperature"] = 0.0;
   write(m);
   EXPECT_NE(refusal().find("field /serving/rug/temperature is 0; it must be finite and > 0"), std::string::npos)
       << refusal();
   m["serving"]["rug"] = head;
-  m["serving"]["rug"]["model_weight"] = 0.5;
+  m["serving"]["rug"]["weights"] = {{"model", 0.5}, {"trees", 0.5}, {"logistic", 0.0}};
   write(m);
   EXPECT_NE(refusal().find("field /serving/rug/trees is empty"), std::string::npos) << refusal();
-  m["serving"]["rug"]["model_weight"] = 1.5;
+  m["serving"]["rug"]["weights"] = {{"model", 0.5}, {"trees", 0.0}, {"logistic", 0.5}};
   write(m);
-  EXPECT_NE(refusal().find("field /serving/rug/model_weight is 1.5; it must be in [0, 1]"), std::string::npos)
+  EXPECT_NE(refusal().find("field /serving/rug/logistic is empty"), std::string::npos) << refusal();
+  m["serving"]["rug"]["weights"] = {{"model", 1.5}, {"trees", 0.0}, {"logistic", 0.0}};
+  write(m);
+  EXPECT_NE(refusal().find("field /serving/rug/weights/model is 1.5; it must be in [0, 1]"), std::string::npos)
+      << refusal();
+  m["serving"]["rug"]["weights"] = {{"model", 0.5}, {"trees", 0.0}, {"logistic", 0.0}};
+  write(m);
+  EXPECT_NE(refusal().find("field /serving/rug/weights sum to 0.5; they must sum to 1"), std::string::npos)
       << refusal();
 }
 
@@ -139,9 +149,11 @@ TEST_F(ExportMetadataTest, TheDescriptionHoldsTheTrainersRecordAsWritten) {
   ExportMetadata written = make_export_metadata(24);
   written.labels = LabelOptions{.horizon = 12, .take_profit = 0.1, .stop_loss = 0.05, .rug_drop = 0.5};
   written.thresholds = ExportThresholds{.profitable = 0.625, .rug = 0.375};
-  written.serving = ExportServing{.profitable = {.model_weight = 1.0, .temperature = 1.5},
-                                  .rug = {.model_weight = 0.25, .temperature = 0.75,
-                                          .trees = "baselines/rug.xgboost.json"}};
+  written.serving = ExportServing{.profitable = {.weights = {}, .temperature = 1.5},
+                                  .rug = {.weights = {.model = 0.25, .trees = 0.5, .logistic = 0.25},
+                                          .temperature = 0.75,
+                                          .trees = "baselines/rug.xgboost.json",
+                                          .logistic = "baselines/rug.logistic.json"}};
   written.provenance = {{"data", {{"generation", 3}}}, {"metrics", {{"val", {{"split", "val"}}}}}};
   write(to_json(written));
   const ExportMetadata read = read_export_description(dir_.path()).metadata;

@@ -1,6 +1,8 @@
 // The shim against the trainer: from raw candles the shim predicts what the trainer's
 // evaluation predicts from the stored features, on the same examples, each binary head
-// served as the export says (blend with its trees, temperature).
+// served as the export says (blend with its baselines, temperature).
+
+#include <algorithm>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -9,6 +11,7 @@
 #include "shared/features/model_features.h"
 #include "shared/features/served_probability.h"
 #include "shared/models/boosted_trees.h"
+#include "shared/models/logistic_model.h"
 #include "shared/store/export_format.h"
 #include "shared/store/export_metadata.h"
 #include "shim/src/model_inputs.h"
@@ -63,7 +66,7 @@ class ShimParity : public ::testing::Test {
                                  {.batch_size = 64, .window = fixture.window, .shuffle = false});
     torch::jit::Module model = trainer::load_exported_model(fixture.export_dir);
     want_ = new trainer::Predictions(trainer::predict(model, loader, fixture.window));
-    // The bot gets the heads as the export serves them: blended with the trees of the
+    // The bot gets the heads as the export serves them: blended with the baselines on the
     // tabular view (here from the stored features) and scaled, as chosen on val.
     const ExportMetadata metadata = export_metadata_from_json(
         nlohmann::json::parse(read_file(fixture.export_dir / kExportMetadataFile)), "metadata.json");
@@ -73,7 +76,10 @@ class ShimParity : public ::testing::Test {
     const auto serve = [&](std::vector<float>& p, const std::vector<float>& y, const ExportHeadServing& head) {
       const BoostedTrees trees = BoostedTrees::from_json(read_file(fixture.export_dir / head.trees),
                                                          kTabularFeatureCount);
-      p = trainer::served({.model = p, .trees = trees.predict(x), .labels = y}, head.model_weight, head.temperature);
+      const LogisticModel logistic = logistic_model_from_json(
+          nlohmann::json::parse(read_file(fixture.export_dir / head.logistic)), head.logistic);
+      p = trainer::served({.model = p, .trees = trees.predict(x), .logistic = logistic.predict(x), .labels = y},
+                          head.weights, head.temperature);
     };
     serve(want_->profitable, want_->profitable_y, serving_.profitable);
     serve(want_->rug, want_->rug_y, serving_.rug);
@@ -128,39 +134,68 @@ TEST_F(ShimParity, ARefusedTokenOfABatchLeavesTheOthersPredicted) {
   EXPECT_NEAR(items[2].prediction->profitable_prob, want_->profitable[2], 1e-6);
 }
 
-// The fixture's export in `dir`, each head served by `model_weight` of the model against
-// its trees, at `temperature`.
-void export_serving(const std::filesystem::path& dir, double model_weight, double temperature) {
+// The fixture's export in `dir`, each head served by the blend `weights` at `temperature`.
+void export_serving(const std::filesystem::path& dir, const BlendWeights& weights, double temperature) {
   std::filesystem::copy(trained_export().export_dir, dir, std::filesystem::copy_options::recursive);
   nlohmann::json metadata = nlohmann::json::parse(read_file(dir / kExportMetadataFile));
   for (const char* head : {"profitable", "rug"}) {
-    metadata["serving"][head]["model_weight"] = model_weight;
+    metadata["serving"][head]["weights"] = {
+        {"model", weights.model}, {"trees", weights.trees}, {"logistic", weights.logistic}};
     metadata["serving"][head]["temperature"] = temperature;
   }
   write_file_atomically(dir / kExportMetadataFile, metadata.dump(2));
 }
 
-// The model alone (w 1, T 1) and the trees alone (w 0, T 1) give the two inputs of the
-// blend; a third export must serve exactly their blend at its weight and temperature.
-TEST(ShimServing, ServesEachHeadAsTheBlendOfModelAndTreesAtItsTemperature) {
+// The model alone, the trees alone and the logistic regression alone (T 1) give the three
+// inputs of the blend; a fourth export must serve exactly their blend at its weights and
+// temperature.
+TEST(ShimServing, ServesEachHeadAsTheBlendOfModelAndBaselinesAtItsTemperature) {
   testing::TempDir root;
-  export_serving(root / "model", 1.0, 1.0);
-  export_serving(root / "trees", 0.0, 1.0);
-  export_serving(root / "blend", 0.4, 2.0);
+  export_serving(root / "model", {.model = 1.0, .trees = 0.0, .logistic = 0.0}, 1.0);
+  export_serving(root / "trees", {.model = 0.0, .trees = 1.0, .logistic = 0.0}, 1.0);
+  export_serving(root / "logistic", {.model = 0.0, .trees = 0.0, .logistic = 1.0}, 1.0);
+  const BlendWeights weights{.model = 0.4, .trees = 0.3, .logistic = 0.3};
+  export_serving(root / "blend", weights, 2.0);
   const Shim model(root / "model", {.watch = false}), trees(root / "trees", {.watch = false}),
-      blend(root / "blend", {.watch = false});
+      logistic(root / "logistic", {.watch = false}), blend(root / "blend", {.watch = false});
   const trainer::DataSet data = trainer::load_data_set(trained_export().data_dir);
   const auto examples = sample(data, trained_export().window);
   for (std::size_t k = 0; k < examples.size(); k += 25) {
     const TokenInput token = token_of(data, examples[k]);
-    const Prediction m = model.predict(token), t = trees.predict(token), got = blend.predict(token);
-    EXPECT_NEAR(got.profitable_prob, served_probability(m.profitable_prob, t.profitable_prob, 0.4, 2.0), 1e-9);
-    EXPECT_NEAR(got.rug_prob, served_probability(m.rug_prob, t.rug_prob, 0.4, 2.0), 1e-9);
+    const Prediction m = model.predict(token), t = trees.predict(token), l = logistic.predict(token),
+                     got = blend.predict(token);
+    EXPECT_NEAR(got.profitable_prob,
+                served_probability(m.profitable_prob, t.profitable_prob, l.profitable_prob, weights, 2.0), 1e-9);
+    EXPECT_NEAR(got.rug_prob, served_probability(m.rug_prob, t.rug_prob, l.rug_prob, weights, 2.0), 1e-9);
     EXPECT_EQ(got.max_profit, m.max_profit) << "the regression head is the model's alone";
   }
-  // The trees alone differ from the model alone: the blend above tested something.
+  // The three parts differ from each other: the blend above tested something.
   const TokenInput first = token_of(data, examples[0]);
-  EXPECT_GT(std::abs(model.predict(first).rug_prob - trees.predict(first).rug_prob), 1e-3);
+  const double m = model.predict(first).rug_prob, t = trees.predict(first).rug_prob,
+               l = logistic.predict(first).rug_prob;
+  EXPECT_GT(std::min({std::abs(m - t), std::abs(m - l), std::abs(t - l)}), 1e-4);
+}
+
+// A baseline the metadata gives a share is loaded with the version: missing or damaged,
+// the version is refused naming the file, before any prediction.
+TEST(ShimServing, ABaselineThatCannotBeLoadedRefusesTheVersionNamingItsFile) {
+  testing::TempDir root;
+  export_serving(root / "damaged", {.model = 0.5, .trees = 0.0, .logistic = 0.5}, 1.0);
+  nlohmann::json logistic = nlohmann::json::parse(read_file(root / "damaged" / "baselines/rug.logistic.json"));
+  logistic["weights"].erase(0);
+  write_file_atomically(root / "damaged" / "baselines/rug.logistic.json", logistic.dump());
+  export_serving(root / "missing", {.model = 0.5, .trees = 0.5, .logistic = 0.0}, 1.0);
+  std::filesystem::remove(root / "missing" / "baselines/profitable.xgboost.json");
+  for (const auto& [dir, expected] : {std::pair{root / "damaged", "rug.logistic.json"},
+                                      std::pair{root / "missing", "profitable.xgboost.json"}}) {
+    try {
+      const Shim shim(dir, {.watch = false});
+      FAIL() << dir << " was served";
+    } catch (const ModelError& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("snipe train"), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "trainer/baselines/logistic_fit.h"
 #include "trainer/baselines/tabular_set.h"
 
 namespace snipe::trainer {
@@ -17,13 +18,14 @@ struct Splits {
 template <class Labels>
 HeadModels fit_head(const Splits& s, Labels labels, const BaselineOptions& options, HeadBaselines& report) {
   const TreeOptions trees{.threads = options.threads, .seed = options.seed};
-  HeadModels models{.logistic = LogisticModel::fit(view(s.train), labels(s.train)),
+  HeadModels models{.logistic = fit_logistic(view(s.train), labels(s.train)),
                     .trees = BoostedTrees::fit(view(s.train), labels(s.train), view(s.val), labels(s.val), trees)};
   const auto score = [&](const std::vector<float>& val, const std::vector<float>& test) {
     return std::pair(binary_metrics(val, labels(s.val)), binary_metrics(test, labels(s.test)));
   };
-  const auto [logistic_val, logistic_test] =
-      score(models.logistic.predict(view(s.val)), models.logistic.predict(view(s.test)));
+  models.logistic_val = models.logistic.predict(view(s.val));
+  models.logistic_test = models.logistic.predict(view(s.test));
+  const auto [logistic_val, logistic_test] = score(models.logistic_val, models.logistic_test);
   models.trees_val = models.trees.predict(view(s.val));
   models.trees_test = models.trees.predict(view(s.test));
   const auto [trees_val, trees_test] = score(models.trees_val, models.trees_test);

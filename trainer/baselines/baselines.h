@@ -10,7 +10,7 @@
 
 #include "trainer/baselines/baseline_report.h"
 #include "shared/models/boosted_trees.h"
-#include "trainer/baselines/logistic_model.h"
+#include "shared/models/logistic_model.h"
 #include "trainer/data/data_set.h"
 
 namespace snipe::trainer {
@@ -21,13 +21,13 @@ struct BaselineOptions {
   std::uint64_t seed = 42;  // the trees' row and column sampling
 };
 
-// One head's fitted baselines, and the trees' probabilities on val and test (in the
-// split's order), which the served head may blend in (serving.h).
+// One head's fitted baselines, and their probabilities on val and test (in the split's
+// order), which the served head may blend in (serving.h).
 struct HeadModels {
   LogisticModel logistic;
   BoostedTrees trees;
-  std::vector<float> trees_val;   // [val examples]
-  std::vector<float> trees_test;  // [test examples]
+  std::vector<float> trees_val, logistic_val;    // [val examples]
+  std::vector<float> trees_test, logistic_test;  // [test examples]
 };
 
 struct Baselines {

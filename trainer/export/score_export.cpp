@@ -11,7 +11,7 @@
 #include "shared/store/export_format.h"
 #include "shared/store/export_metadata.h"
 #include "shared/models/boosted_trees.h"
-#include "trainer/baselines/logistic_model.h"
+#include "shared/models/logistic_model.h"
 #include "trainer/baselines/tabular_set.h"
 #include "trainer/export/export.h"
 #include "trainer/train/serving.h"
@@ -22,11 +22,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Every example whose window is usable (data_set.h), in data set order.
-std::vector<std::uint32_t> usable_examples(const DataSet& data, std::size_t window) {
+// Every example whose window is usable (data_set.h) and ends on a multiple of `every`, in
+// data set order.
+std::vector<std::uint32_t> usable_examples(const DataSet& data, std::size_t window, int every) {
   std::vector<std::uint32_t> out;
   for (std::uint32_t i = 0; i < data.examples.size(); ++i) {
-    if (usable(data.examples[i], window)) out.push_back(i);
+    const Example& e = data.examples[i];
+    if (usable(e, window) && e.end_row % static_cast<std::uint32_t>(every) == 0) out.push_back(i);
   }
   return out;
 }
@@ -47,39 +49,43 @@ nlohmann::json read_export_json(const fs::path& path) {
   return parse_json(read_export_file(path), path.string(), kRetrainHint);
 }
 
-// The baselines of `head` scored on `set`; returns the trees' probabilities.
-std::vector<float> score_baselines(const fs::path& export_dir, const char* head, const TabularSet& set,
-                                   const std::vector<float>& labels, int threads, HeadScores& out) {
+// The baselines of `head` on `set`, into p.logistic and p.xgboost.
+void predict_baselines(const fs::path& export_dir, const char* head, const TabularSet& set, int threads,
+                       HeadProbabilities& p) {
   const MatrixView x{.values = set.features, .rows = set.rows, .cols = kTabularFeatureCount};
   const fs::path logistic_file = export_dir / baseline_file(head, "logistic");
-  const LogisticModel logistic = logistic_model_from_json(read_export_json(logistic_file), logistic_file.string());
+  const LogisticModel logistic =
+      logistic_model_from_json(read_export_json(logistic_file), logistic_file.string(), kTabularFeatureCount);
   const BoostedTrees trees =
       BoostedTrees::from_json(read_export_file(export_dir / baseline_file(head, "xgboost")), kTabularFeatureCount,
                               threads);
-  out.logistic = binary_metrics(logistic.predict(x), labels);
-  std::vector<float> trees_p = trees.predict(x);
-  out.xgboost = binary_metrics(trees_p, labels);
-  return trees_p;
+  p.logistic = logistic.predict(x);
+  p.xgboost = trees.predict(x);
 }
 
-// The model's head scored alone and as served.
-void score_model(const std::vector<float>& model, const std::vector<float>& trees, const std::vector<float>& labels,
-                 const ExportHeadServing& serving, HeadScores& out) {
-  out.sequence = binary_metrics(model, labels);
-  out.model = binary_metrics(
-      served({.model = model, .trees = trees, .labels = labels}, serving.model_weight, serving.temperature), labels);
+// The head as served, from the sequence model's and the baselines' probabilities.
+void predict_served(const ExportHeadServing& serving, HeadProbabilities& p) {
+  p.model = served({.model = p.sequence, .trees = p.xgboost, .logistic = p.logistic, .labels = p.labels},
+                   serving.weights, serving.temperature);
+}
+
+HeadScores score(const HeadProbabilities& p) {
+  return {.model = binary_metrics(p.model, p.labels),
+          .sequence = binary_metrics(p.sequence, p.labels),
+          .logistic = binary_metrics(p.logistic, p.labels),
+          .xgboost = binary_metrics(p.xgboost, p.labels)};
 }
 
 }  // namespace
 
-ExportScores score_export(const fs::path& export_dir, const fs::path& data_dir, int threads) {
+ExportScores score_export(const fs::path& export_dir, const fs::path& data_dir, int threads, int every) {
   torch::set_num_threads(threads);
   const ExportMetadata metadata =
       export_metadata_from_json(read_export_json(export_dir / kExportMetadataFile), (export_dir / kExportMetadataFile).string());
   const Scalers scalers = scalers_from_json(read_export_json(export_dir / kExportScalersFile));
   const auto window = static_cast<std::size_t>(metadata.window);
   const DataSet data = load_data_set(data_dir);
-  const std::vector<std::uint32_t> examples = usable_examples(data, window);
+  const std::vector<std::uint32_t> examples = usable_examples(data, window, every);
   if (examples.empty()) {
     throw DataError(fmt::format("{}: no example has a whole window of {} rows with every feature defined; HINT: "
                                 "collect longer series",
@@ -92,11 +98,19 @@ ExportScores score_export(const fs::path& export_dir, const fs::path& data_dir, 
   ExportScores scores{.tokens = static_cast<std::int64_t>(data.series.size()),
                       .examples = static_cast<std::int64_t>(examples.size())};
   const TabularSet set = tabular_set(data, examples, window);
-  const std::vector<float> profitable_trees =
-      score_baselines(export_dir, "profitable", set, set.profitable, threads, scores.profitable);
-  const std::vector<float> rug_trees = score_baselines(export_dir, "rug", set, set.rug, threads, scores.rug);
-  score_model(p.profitable, profitable_trees, p.profitable_y, serving.profitable, scores.profitable);
-  score_model(p.rug, rug_trees, p.rug_y, serving.rug, scores.rug);
+  scores.profitable_p = {.sequence = std::move(p.profitable), .labels = std::move(p.profitable_y)};
+  scores.rug_p = {.sequence = std::move(p.rug), .labels = std::move(p.rug_y)};
+  predict_baselines(export_dir, "profitable", set, threads, scores.profitable_p);
+  predict_baselines(export_dir, "rug", set, threads, scores.rug_p);
+  predict_served(serving.profitable, scores.profitable_p);
+  predict_served(serving.rug, scores.rug_p);
+  scores.profitable = score(scores.profitable_p);
+  scores.rug = score(scores.rug_p);
+  scores.rows.reserve(p.examples.size());
+  for (const std::uint32_t i : p.examples) {  // the order every probability above is in
+    const Example& e = data.examples[i];
+    scores.rows.push_back({.token = data.series[e.series].token, .end_row = e.end_row});
+  }
   return scores;
 }
 
@@ -110,6 +124,20 @@ nlohmann::json to_json(const HeadScores& head) {
 }
 
 }  // namespace
+
+std::string predictions_csv(const ExportScores& s) {
+  std::string out =
+      "token,end_row,profitable,rug,profitable_served,profitable_sequence,profitable_logistic,profitable_xgboost,"
+      "rug_served,rug_sequence,rug_logistic,rug_xgboost\n";
+  const HeadProbabilities& p = s.profitable_p;
+  const HeadProbabilities& r = s.rug_p;
+  for (std::size_t i = 0; i < s.rows.size(); ++i) {
+    out += fmt::format("{},{},{:g},{:g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g}\n", s.rows[i].token,
+                       s.rows[i].end_row, p.labels[i], r.labels[i], p.model[i], p.sequence[i], p.logistic[i],
+                       p.xgboost[i], r.model[i], r.sequence[i], r.logistic[i], r.xgboost[i]);
+  }
+  return out;
+}
 
 nlohmann::json to_json(const ExportScores& scores) {
   return {{"tokens", scores.tokens},

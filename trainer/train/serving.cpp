@@ -2,15 +2,43 @@
 
 #include <cmath>
 
-#include "shared/features/served_probability.h"
+#include <fmt/format.h>
 
 namespace snipe::trainer {
+namespace {
 
-std::vector<float> served(const HeadInputs& in, double model_weight, double temperature) {
+// Squared distance of `w` from equal shares of the parts `in` has.
+double unevenness(const BlendWeights& w, const HeadInputs& in) {
+  const bool has[] = {true, !in.trees.empty(), !in.logistic.empty()};
+  const double shares[] = {w.model, w.trees, w.logistic};
+  const double even = 1.0 / (has[0] + has[1] + has[2]);
+  double d = 0.0;
+  for (int k = 0; k < 3; ++k) {
+    if (has[k]) d += (shares[k] - even) * (shares[k] - even);
+  }
+  return d;
+}
+
+}  // namespace
+
+std::vector<BlendWeights> blend_grid(const HeadInputs& in) {
+  const int trees_steps = in.trees.empty() ? 0 : 10;
+  const int logistic_steps = in.logistic.empty() ? 0 : 10;
+  std::vector<BlendWeights> grid;
+  for (int t = 0; t <= trees_steps; ++t) {
+    for (int l = 0; t + l <= 10 && l <= logistic_steps; ++l) {
+      grid.push_back({.model = (10 - t - l) / 10.0, .trees = t / 10.0, .logistic = l / 10.0});
+    }
+  }
+  return grid;
+}
+
+std::vector<float> served(const HeadInputs& in, const BlendWeights& w, double temperature) {
   std::vector<float> out(in.model.size());
   for (std::size_t i = 0; i < out.size(); ++i) {
-    const double trees = model_weight >= 1.0 ? 0.5 : in.trees[i];  // unread at w = 1
-    out[i] = static_cast<float>(served_probability(in.model[i], trees, model_weight, temperature));
+    const double trees = w.trees > 0.0 ? in.trees[i] : 0.5;  // unread at weight 0
+    const double logistic = w.logistic > 0.0 ? in.logistic[i] : 0.5;
+    out[i] = static_cast<float>(served_probability(in.model[i], trees, logistic, w, temperature));
   }
   return out;
 }
@@ -19,26 +47,43 @@ HeadServing choose_serving(const HeadInputs& val, const HeadInputs& test) {
   HeadServing s;
   s.sequence_val_auc = binary_metrics(val.model, val.labels).roc_auc;
   s.sequence_test_auc = binary_metrics(test.model, test.labels).roc_auc;
-  if (!val.trees.empty()) {
-    double best = s.sequence_val_auc;  // w = 1
-    for (const double w : kModelWeights) {
-      const double auc = binary_metrics(served(val, w, 1.0), val.labels).roc_auc;
-      if (auc > best || (std::isnan(best) && !std::isnan(auc))) {  // strictly better: ties keep the larger w
-        best = auc;
-        s.model_weight = w;
+  const std::vector<BlendWeights> grid = blend_grid(val);
+  std::vector<double> auc(grid.size());
+  double best = kUndefinedMetric;
+  for (std::size_t k = 0; k < grid.size(); ++k) {
+    auc[k] = binary_metrics(served(val, grid[k], 1.0), val.labels).roc_auc;
+    if (!std::isnan(auc[k]) && !(auc[k] <= best)) best = auc[k];
+  }
+  if (!std::isnan(best)) {
+    double chosen_unevenness = INFINITY;
+    for (std::size_t k = 0; k < grid.size(); ++k) {  // grid order: larger model shares first on ties
+      if (!(auc[k] >= best - kServingTolerance)) continue;
+      const double u = unevenness(grid[k], val);
+      if (u < chosen_unevenness - 1e-12) {
+        chosen_unevenness = u;
+        s.weights = grid[k];
+        s.blend_val_auc = auc[k];
       }
     }
   }
-  const std::vector<float> val_blend = served(val, s.model_weight, 1.0);
+  const std::vector<float> val_blend = served(val, s.weights, 1.0);
   s.temperature = fit_temperature(val_blend, val.labels);
   s.val = calibrate_split(val_blend, val.labels, s.temperature);
-  s.test = calibrate_split(served(test, s.model_weight, 1.0), test.labels, s.temperature);
+  s.test = calibrate_split(served(test, s.weights, 1.0), test.labels, s.temperature);
   return s;
 }
 
+std::string describe(const BlendWeights& w) {
+  if (w.model >= 1.0) return "the model alone";
+  if (w.trees >= 1.0) return "its trees alone";
+  if (w.logistic >= 1.0) return "its logistic regression alone";
+  return fmt::format("{:.1f} model + {:.1f} trees + {:.1f} logistic (logits)", w.model, w.trees, w.logistic);
+}
+
 nlohmann::json to_json(const HeadServing& s) {
-  return {{"model_weight", s.model_weight},
+  return {{"weights", {{"model", s.weights.model}, {"trees", s.weights.trees}, {"logistic", s.weights.logistic}}},
           {"temperature", s.temperature},
+          {"val_roc_auc", metric_or_null(s.blend_val_auc)},
           {"sequence_roc_auc", {{"val", metric_or_null(s.sequence_val_auc)}, {"test", metric_or_null(s.sequence_test_auc)}}},
           {"val", to_json(s.val)},
           {"test", to_json(s.test)}};
@@ -46,8 +91,11 @@ nlohmann::json to_json(const HeadServing& s) {
 
 HeadServing head_serving_from_json(const JsonFields& f) {
   const JsonFields sequence = f.object("sequence_roc_auc");
-  return {.model_weight = f.number("model_weight"),
+  const JsonFields weights = f.object("weights");
+  return {.weights = {.model = weights.number("model"), .trees = weights.number("trees"),
+                      .logistic = weights.number("logistic")},
           .temperature = f.number("temperature"),
+          .blend_val_auc = metric_from_json(f, "val_roc_auc"),
           .sequence_val_auc = metric_from_json(sequence, "val"),
           .sequence_test_auc = metric_from_json(sequence, "test"),
           .val = split_calibration_from_json(f.object("val")),

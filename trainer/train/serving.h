@@ -1,51 +1,68 @@
 #pragma once
 // How a binary head is served (shared/features/served_probability.h), chosen on val: the
-// sequence model's share w against the head's gradient-boosted trees (logit-space blend;
-// w = 1 is the model alone), then a temperature fitted on val. The bot never gets a head
-// that the trees alone rank better on val: w = 0 serves the trees. Plain C++; pure.
+// weights of a logit-space blend of the sequence model with the head's baselines
+// (gradient-boosted trees, logistic regression), then a temperature fitted on val.
+//
+// The weights come from the grid of shares in steps of 0.1 that sum to 1 (66 blends with
+// both baselines). Val is small (~15% of the tokens: ~14 on the demo), so val ROC-AUCs a
+// few thousandths apart are noise, while blends of the three generalise better to
+// markets none of them saw than any one part (benchmarks/RESULTS.md): among the blends
+// within kServingTolerance of the best val ROC-AUC, the most even one is served (the
+// closest to equal shares; ties: the larger model share). The bot never gets a head that
+// a baseline alone ranks clearly better on val: {0, 1, 0} and {0, 0, 1} are on the grid.
+// Plain C++; pure.
 
-#include <array>
 #include <span>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "shared/core/json_fields.h"
+#include "shared/features/served_probability.h"
 #include "trainer/train/calibration.h"
 #include "trainer/train/metrics.h"
 
 namespace snipe::trainer {
 
-// The shares of the model tried, best first on ties: the model alone is preferred unless
-// a blend ranks val strictly better.
-inline constexpr std::array<double, 11> kModelWeights = {1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0};
+// Val ROC-AUC within this of the best blend's counts as as good.
+inline constexpr double kServingTolerance = 0.005;
 
-// One head's probabilities on one split, each [n]: the sequence model's, the trees' (empty:
-// none, the model serves alone), and the labels.
+// One head's probabilities on one split, each [n]: the sequence model's, the trees' and
+// the logistic regression's (empty: that baseline has no share), and the labels.
 struct HeadInputs {
   std::span<const float> model;
   std::span<const float> trees;
+  std::span<const float> logistic;
   std::span<const float> labels;
 };
 
 struct HeadServing {
-  double model_weight = 1.0;                    // w
+  BlendWeights weights;                         // each part's share of the logit
   double temperature = 1.0;                     // T, fitted on val after the blend
+  double blend_val_auc = kUndefinedMetric;      // val ROC-AUC of the chosen blend
   double sequence_val_auc = kUndefinedMetric;   // the sequence model alone
   double sequence_test_auc = kUndefinedMetric;
   SplitCalibration val, test;                   // ece_raw: the blend before T; ece and table: served
 };
 
-// w: the first of kModelWeights with the highest val ROC-AUC of the blend; T: the
-// temperature of the blend on val (calibration.h).
+// The weights to try: every share in steps of 0.1 summing to 1, over the parts `in` has
+// (the model always; the trees and the logistic regression when given).
+std::vector<BlendWeights> blend_grid(const HeadInputs& in);
+
+// The weights as described above, then T: the temperature of the blend on val
+// (calibration.h). An undefined val ROC-AUC (one class in val) serves the model alone.
 HeadServing choose_serving(const HeadInputs& val, const HeadInputs& test);
 
-// The served probabilities of `in` [n] at `model_weight` and `temperature`. REQUIRES:
-// in.trees has [n] entries unless model_weight is 1.
-std::vector<float> served(const HeadInputs& in, double model_weight, double temperature);
+// The served probabilities of `in` [n] at `weights` and `temperature`. REQUIRES: a part
+// with a weight > 0 has [n] entries in `in`.
+std::vector<float> served(const HeadInputs& in, const BlendWeights& weights, double temperature);
 
-// {"model_weight", "temperature", "sequence_roc_auc": {"val", "test"}, "val": {...},
-//  "test": {...}} (calibration.h's split form); NaN as null.
+// "the model alone", "its trees alone", "0.3 model + 0.4 trees + 0.3 logistic (logits)"
+std::string describe(const BlendWeights& weights);
+
+// {"weights": {"model", "trees", "logistic"}, "temperature", "val_roc_auc",
+//  "sequence_roc_auc": {"val", "test"}, "val": {...}, "test": {...}} (calibration.h's
+//  split form); NaN as null.
 nlohmann::json to_json(const HeadServing& serving);
 // The inverse. Throws DataError naming the file and field when one is missing or mistyped.
 HeadServing head_serving_from_json(const JsonFields& fields);

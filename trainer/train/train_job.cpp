@@ -132,18 +132,25 @@ bool improves(const CheckpointState& state, double score) {
   return state.best_epoch < 0 || (!std::isnan(score) && score > state.best_metric);
 }
 
-// How one binary head is served (serving.h), chosen on val from the model's and the
-// trees' probabilities; `val` and `test` become the served probabilities.
-HeadServing serve_head(std::vector<float>& val, const std::vector<float>& val_y, const std::vector<float>& trees_val,
-                       std::vector<float>& test, const std::vector<float>& test_y,
-                       const std::vector<float>& trees_test) {
-  const HeadInputs v{.model = val, .trees = trees_val, .labels = val_y};
-  const HeadInputs t{.model = test, .trees = trees_test, .labels = test_y};
+// How one binary head is served (serving.h), chosen on val from the model's and its
+// baselines' probabilities; `val` and `test` become the served probabilities.
+HeadServing serve_head(std::vector<float>& val, const std::vector<float>& val_y, std::vector<float>& test,
+                       const std::vector<float>& test_y, const HeadModels& baselines) {
+  const HeadInputs v{.model = val, .trees = baselines.trees_val, .logistic = baselines.logistic_val,
+                     .labels = val_y};
+  const HeadInputs t{.model = test, .trees = baselines.trees_test, .logistic = baselines.logistic_test,
+                     .labels = test_y};
   const HeadServing serving = choose_serving(v, t);
-  std::vector<float> served_val = served(v, serving.model_weight, serving.temperature);
-  test = served(t, serving.model_weight, serving.temperature);
+  std::vector<float> served_val = served(v, serving.weights, serving.temperature);
+  test = served(t, serving.weights, serving.temperature);
   val = std::move(served_val);
   return serving;
+}
+
+// A head's blend weights and temperature, as metrics.jsonl's final record shows them.
+json served_by(const HeadServing& s) {
+  const json all = to_json(s);
+  return {{"weights", all["weights"]}, {"temperature", all["temperature"]}};
 }
 
 // The baseline models as export files (export.h): baselines/<head>.<kind>.json.
@@ -307,10 +314,7 @@ class Job {
             {"best_epoch", report.best_epoch},
             {"selection", {{"criterion", report.selection}, {"score", metric_or_null(report.selection_score)}}},
             {"comparison", comparison_json(report)},
-            {"serving", {{"profitable", {{"model_weight", report.profitable_serving.model_weight},
-                                         {"temperature", report.profitable_serving.temperature}}},
-                         {"rug", {{"model_weight", report.rug_serving.model_weight},
-                                  {"temperature", report.rug_serving.temperature}}}}}};
+            {"serving", {{"profitable", served_by(report.profitable_serving)}, {"rug", served_by(report.rug_serving)}}}};
   }
   TrainingObjects objects() { return {model_, trainer_.optimizer(), best_}; }
 
@@ -537,11 +541,9 @@ class Job {
                           .selection = std::string(selection_name(job_.train.select.criterion)),
                           .selection_score = state_.best_metric,
                           .baselines = baseline_report_};
-    const HeadModels& p = baselines_->profitable;
-    const HeadModels& r = baselines_->rug;
-    report.profitable_serving = serve_head(val_p.profitable, val_p.profitable_y, p.trees_val, test_p.profitable,
-                                           test_p.profitable_y, p.trees_test);
-    report.rug_serving = serve_head(val_p.rug, val_p.rug_y, r.trees_val, test_p.rug, test_p.rug_y, r.trees_test);
+    report.profitable_serving = serve_head(val_p.profitable, val_p.profitable_y, test_p.profitable,
+                                           test_p.profitable_y, baselines_->profitable);
+    report.rug_serving = serve_head(val_p.rug, val_p.rug_y, test_p.rug, test_p.rug_y, baselines_->rug);
     report.val = evaluate_predictions(val_p, "val", state_.best_epoch + 1, state_.step);
     report.test = evaluate_predictions(test_p, "test", state_.best_epoch + 1, state_.step);
     return report;
@@ -549,11 +551,8 @@ class Job {
 
   void log_final(const TrainingReport& report) const {
     const auto serving = [](const HeadServing& s) {
-      const std::string by = s.model_weight >= 1.0   ? "the model alone"
-                             : s.model_weight <= 0.0 ? "its trees alone"
-                                                     : fmt::format("{:.1f} model + {:.1f} trees (logits)",
-                                                                   s.model_weight, 1.0 - s.model_weight);
-      return fmt::format("{}, T {:.2f} (the model alone: val ROC-AUC {:.3f})", by, s.temperature, s.sequence_val_auc);
+      return fmt::format("{}, T {:.2f} (val ROC-AUC {:.3f}; the model alone {:.3f})", describe(s.weights),
+                         s.temperature, s.blend_val_auc, s.sequence_val_auc);
     };
     spdlog::info("served: profitable by {}, rug by {}", serving(report.profitable_serving),
                  serving(report.rug_serving));
@@ -609,8 +608,8 @@ ExportMetadata Job::metadata(const TrainingReport& report) const {
   metadata.labels = data_.labels;
   metadata.thresholds = ExportThresholds{.profitable = threshold_of(val.profitable), .rug = threshold_of(val.rug)};
   const auto serving = [](const HeadServing& s, const char* head) {
-    return ExportHeadServing{.model_weight = s.model_weight, .temperature = s.temperature,
-                             .trees = baseline_file(head, "xgboost")};
+    return ExportHeadServing{.weights = s.weights, .temperature = s.temperature,
+                             .trees = baseline_file(head, "xgboost"), .logistic = baseline_file(head, "logistic")};
   };
   metadata.serving = ExportServing{.profitable = serving(report.profitable_serving, "profitable"),
                                    .rug = serving(report.rug_serving, "rug")};

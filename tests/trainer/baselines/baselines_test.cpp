@@ -12,7 +12,7 @@
 
 #include "trainer/baselines/baseline_report.h"
 #include "shared/models/boosted_trees.h"
-#include "trainer/baselines/logistic_model.h"
+#include "trainer/baselines/logistic_fit.h"
 #include "trainer/train/metrics.h"
 
 namespace snipe::trainer {
@@ -49,7 +49,7 @@ double auc(const std::vector<float>& scores, const std::vector<float>& labels) {
 
 TEST(LogisticBaseline, FindsALinearSignalAndWeighsItsFeatures) {
   const Problem train = problem(3000, 5, 1, kLinear), test = problem(2000, 5, 2, kLinear);
-  const LogisticModel model = LogisticModel::fit(train.view(), train.y);
+  const LogisticModel model = fit_logistic(train.view(), train.y);
   EXPECT_GT(auc(model.predict(test.view()), test.y), 0.9);
   EXPECT_GT(model.weights[0], 0.0);
   EXPECT_LT(model.weights[1], 0.0);
@@ -60,14 +60,14 @@ TEST(LogisticBaseline, FindsALinearSignalAndWeighsItsFeatures) {
 TEST(LogisticBaseline, OneClassPredictsThatClassesRate) {
   Problem train = problem(100, 3, 3, kLinear);
   std::fill(train.y.begin(), train.y.end(), 0.0f);
-  const LogisticModel model = LogisticModel::fit(train.view(), train.y);
+  const LogisticModel model = fit_logistic(train.view(), train.y);
   for (const float p : model.predict(train.view())) EXPECT_LT(p, 1e-5f);
 }
 
 TEST(LogisticBaseline, RefusesMismatchedSizes) {
   const Problem train = problem(10, 3, 4, kLinear);
-  EXPECT_THROW(LogisticModel::fit(train.view(), std::vector<float>(9, 0.0f)), std::invalid_argument);
-  const LogisticModel model = LogisticModel::fit(train.view(), train.y);
+  EXPECT_THROW(fit_logistic(train.view(), std::vector<float>(9, 0.0f)), std::invalid_argument);
+  const LogisticModel model = fit_logistic(train.view(), train.y);
   EXPECT_THROW(model.predict({.values = train.x, .rows = 5, .cols = 6}), std::invalid_argument);
 }
 
@@ -75,7 +75,7 @@ TEST(TreeBaseline, LearnsAnInteractionTheLinearModelCannot) {
   const Problem train = problem(4000, 4, 5, kInteraction), val = problem(1000, 4, 6, kInteraction),
                 test = problem(2000, 4, 7, kInteraction);
   const BoostedTrees trees = BoostedTrees::fit(train.view(), train.y, val.view(), val.y, {.threads = 2});
-  const LogisticModel linear = LogisticModel::fit(train.view(), train.y);
+  const LogisticModel linear = fit_logistic(train.view(), train.y);
   EXPECT_GT(auc(trees.predict(test.view()), test.y), 0.9);
   EXPECT_LT(auc(linear.predict(test.view()), test.y), 0.6);
   EXPECT_GE(trees.rounds(), 1);

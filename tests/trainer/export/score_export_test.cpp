@@ -1,10 +1,15 @@
 // score_export on the shim tests' trained export: what it counts, that the model is
-// scored as the shim serves it (calibrated), that the baselines come from the export, and
-// that an export without them is refused naming the file.
+// scored as the shim serves it (blended, calibrated), that the baselines come from the
+// export, what the predictions CSV holds, and that an export without baselines is refused
+// naming the file.
 
 #include "trainer/export/score_export.h"
 
 #include <cmath>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -12,6 +17,7 @@
 #include "shared/core/atomic_file.h"
 #include "shared/core/model_error.h"
 #include "shared/features/model_features.h"
+#include "shared/features/served_probability.h"
 #include "shared/store/export_format.h"
 #include "tests/shim/trained_export.h"
 #include "tests/support/temp_dir.h"
@@ -23,16 +29,18 @@ namespace {
 namespace fs = std::filesystem;
 using snipe::testing::trained_export;
 
-// The fixture's export in `dir`, each head served by the model alone at the given
-// temperature, or (`model_weight` < 1) blended with its trees.
+// The fixture's export in `dir`, each head served at the given temperature by the blend
+// `weights` (default: the model alone).
 void copy_export(const fs::path& dir, double profitable_temperature, double rug_temperature,
-                 double model_weight = 1.0) {
+                 const BlendWeights& weights = {}) {
   fs::copy(trained_export().export_dir, dir, fs::copy_options::recursive);
   nlohmann::json metadata = nlohmann::json::parse(read_file(dir / kExportMetadataFile));
   metadata["serving"]["profitable"]["temperature"] = profitable_temperature;
   metadata["serving"]["rug"]["temperature"] = rug_temperature;
-  metadata["serving"]["profitable"]["model_weight"] = model_weight;
-  metadata["serving"]["rug"]["model_weight"] = model_weight;
+  for (const char* head : {"profitable", "rug"}) {
+    metadata["serving"][head]["weights"] = {
+        {"model", weights.model}, {"trees", weights.trees}, {"logistic", weights.logistic}};
+  }
   write_file_atomically(dir / kExportMetadataFile, metadata.dump());
 }
 
@@ -48,6 +56,13 @@ TEST(ScoreExport, ScoresEveryUsableExampleOfEveryToken) {
     EXPECT_EQ(head->model.positives + head->model.negatives, usable);
     EXPECT_EQ(head->xgboost.positives, head->model.positives) << "the same examples for every scorer";
   }
+  const ExportScores thirds = score_export(fixture.export_dir, fixture.data_dir, 1, /*every=*/3);
+  std::int64_t ending_on_thirds = 0;
+  for (const Example& e : data.examples) {
+    ending_on_thirds += e.end_row + 1 >= kModelFeatureWarmup + fixture.window && e.end_row % 3 == 0;
+  }
+  EXPECT_EQ(thirds.examples, ending_on_thirds);
+  for (const ScoredExample& row : thirds.rows) EXPECT_EQ(row.end_row % 3, 0u) << row.token;
   // The baselines saw 60% of these tokens in training: they rank them better than chance.
   EXPECT_GT(scores.profitable.xgboost.roc_auc, 0.6);
   EXPECT_GT(scores.profitable.logistic.roc_auc, 0.55);
@@ -68,13 +83,59 @@ TEST(ScoreExport, ScoresTheModelAsTheShimServesItCalibrated) {
   EXPECT_EQ(hot.rug.sequence.brier, plain.rug.sequence.brier) << "the sequence model alone is as it came";
 }
 
-TEST(ScoreExport, AHeadServedByItsTreesAloneScoresAsTheTrees) {
+TEST(ScoreExport, AHeadServedByOneBaselineAloneScoresAsThatBaseline) {
   testing::TempDir root;
-  copy_export(root / "trees", 1.0, 1.0, /*model_weight=*/0.0);
-  const ExportScores scores = score_export(root / "trees", trained_export().data_dir, 1);
-  for (const HeadScores* head : {&scores.profitable, &scores.rug}) {
+  copy_export(root / "trees", 1.0, 1.0, {.model = 0.0, .trees = 1.0, .logistic = 0.0});
+  copy_export(root / "logistic", 1.0, 1.0, {.model = 0.0, .trees = 0.0, .logistic = 1.0});
+  const ExportScores trees = score_export(root / "trees", trained_export().data_dir, 1);
+  const ExportScores logistic = score_export(root / "logistic", trained_export().data_dir, 1);
+  for (const HeadScores* head : {&trees.profitable, &trees.rug}) {
     EXPECT_NEAR(head->model.roc_auc, head->xgboost.roc_auc, 1e-3);
     EXPECT_NEAR(head->model.brier, head->xgboost.brier, 1e-5);
+  }
+  for (const HeadScores* head : {&logistic.profitable, &logistic.rug}) {
+    EXPECT_NEAR(head->model.roc_auc, head->logistic.roc_auc, 1e-3);
+    EXPECT_NEAR(head->model.brier, head->logistic.brier, 1e-5);
+  }
+}
+
+// The CSV's columns, by header name, as numbers (the token column skipped).
+std::map<std::string, std::vector<float>> csv_columns(const std::string& csv) {
+  std::istringstream in(csv);
+  std::string line, cell;
+  std::getline(in, line);
+  std::vector<std::string> names;
+  for (std::istringstream header(line); std::getline(header, cell, ',');) names.push_back(cell);
+  std::map<std::string, std::vector<float>> columns;
+  while (std::getline(in, line)) {
+    std::istringstream row(line);
+    for (std::size_t k = 0; std::getline(row, cell, ','); ++k) {
+      if (k > 0) columns[names.at(k)].push_back(std::stof(cell));
+    }
+  }
+  return columns;
+}
+
+TEST(ScoreExport, ThePredictionsCsvHoldsWhatEachScoreWasComputedFrom) {
+  testing::TempDir root;
+  copy_export(root / "blend", 1.0, 2.0, {.model = 0.4, .trees = 0.3, .logistic = 0.3});
+  const ExportScores scores = score_export(root / "blend", trained_export().data_dir, 1);
+  auto columns = csv_columns(predictions_csv(scores));
+  ASSERT_EQ(columns["rug"].size(), static_cast<std::size_t>(scores.examples));
+  const auto auc = [&](const char* column, const char* labels) {
+    return binary_metrics(columns[column], columns[labels]).roc_auc;
+  };
+  EXPECT_NEAR(auc("rug_served", "rug"), scores.rug.model.roc_auc, 1e-3);
+  EXPECT_NEAR(auc("rug_sequence", "rug"), scores.rug.sequence.roc_auc, 1e-3);
+  EXPECT_NEAR(auc("profitable_logistic", "profitable"), scores.profitable.logistic.roc_auc, 1e-3);
+  EXPECT_NEAR(auc("profitable_xgboost", "profitable"), scores.profitable.xgboost.roc_auc, 1e-3);
+  // Served = sigmoid((0.4 logit(seq) + 0.3 logit(trees) + 0.3 logit(logistic)) / 2) on rug.
+  for (std::size_t i = 0; i < columns["rug"].size(); i += 97) {
+    EXPECT_NEAR(columns["rug_served"][i],
+                served_probability(columns["rug_sequence"][i], columns["rug_xgboost"][i], columns["rug_logistic"][i],
+                                   {.model = 0.4, .trees = 0.3, .logistic = 0.3}, 2.0),
+                2e-5)
+        << i;
   }
 }
 

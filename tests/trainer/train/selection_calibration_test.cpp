@@ -126,45 +126,112 @@ TwoScorers two_scorers(int n, std::uint64_t seed) {
   return s;
 }
 
-TEST(Serving, AModelTheTreesBeatOnValIsServedByTheTrees) {
+// A scorer of `labels` with noise of sd `noise` of its own.
+std::vector<float> scorer(std::span<const float> labels, double noise, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  std::vector<float> out;
+  for (const float y : labels) {
+    const double signal = y > 0 ? 1.0 : -1.0;
+    out.push_back(static_cast<float>(1.0 / (1.0 + std::exp(-(signal + noise * normal(rng))))));
+  }
+  return out;
+}
+
+double auc(std::span<const float> scores, std::span<const float> labels) {
+  return binary_metrics(scores, labels).roc_auc;
+}
+
+TEST(Serving, TheGridHasEveryShareInTenthsOfThePartsGiven) {
+  const std::vector<float> x(4, 0.5f);
+  EXPECT_EQ(blend_grid({.model = x, .trees = x, .logistic = x, .labels = x}).size(), 66u);
+  EXPECT_EQ(blend_grid({.model = x, .trees = x, .labels = x}).size(), 11u);
+  EXPECT_EQ(blend_grid({.model = x, .labels = x}).size(), 1u);
+  for (const BlendWeights& w : blend_grid({.model = x, .trees = x, .logistic = x, .labels = x})) {
+    EXPECT_NEAR(w.model + w.trees + w.logistic, 1.0, 1e-12);
+    EXPECT_GE(std::min({w.model, w.trees, w.logistic}), 0.0);
+  }
+}
+
+TEST(Serving, AModelABaselineBeatsOnValIsServedMostlyByTheBaseline) {
   const TwoScorers val = two_scorers(2000, 1), test = two_scorers(2000, 2);
   const HeadServing s = choose_serving({.model = val.poor, .trees = val.good, .labels = val.labels},
                                        {.model = test.poor, .trees = test.good, .labels = test.labels});
-  EXPECT_LE(s.model_weight, 0.2);
+  EXPECT_LE(s.weights.model, 0.2);
+  EXPECT_EQ(s.weights.logistic, 0.0) << "no logistic regression given";
   EXPECT_LT(s.sequence_val_auc, 0.7);
   const double served_auc =
-      binary_metrics(served({.model = test.poor, .trees = test.good, .labels = test.labels}, s.model_weight,
-                            s.temperature),
-                     test.labels)
-          .roc_auc;
-  EXPECT_GT(served_auc, binary_metrics(test.good, test.labels).roc_auc - 0.01) << "as good as the trees on test";
+      auc(served({.model = test.poor, .trees = test.good, .labels = test.labels}, s.weights, s.temperature),
+          test.labels);
+  EXPECT_GT(served_auc, auc(test.good, test.labels) - 0.01) << "as good as the trees on test";
+  // The same with the logistic regression as the good one.
+  const HeadServing l = choose_serving({.model = val.poor, .trees = val.poor, .logistic = val.good, .labels = val.labels},
+                                       {.model = test.poor, .trees = test.poor, .logistic = test.good,
+                                        .labels = test.labels});
+  EXPECT_GE(l.weights.logistic, 0.8);
 }
 
-TEST(Serving, AModelThatBeatsTheTreesServesAloneAndTiesKeepTheModel) {
+TEST(Serving, AModelThatBeatsItsBaselinesKeepsMostOfTheShare) {
   const TwoScorers val = two_scorers(2000, 3), test = two_scorers(2000, 4);
-  EXPECT_GE(choose_serving({.model = val.good, .trees = val.poor, .labels = val.labels},
-                           {.model = test.good, .trees = test.poor, .labels = test.labels})
-                .model_weight,
-            0.8);
-  // Identical scorers: every blend ranks alike, so the model alone is kept.
+  const HeadServing s =
+      choose_serving({.model = val.good, .trees = val.poor, .logistic = val.poor, .labels = val.labels},
+                     {.model = test.good, .trees = test.poor, .logistic = test.poor, .labels = test.labels});
+  EXPECT_GE(s.weights.model, 0.8);
+  // No baselines: the model alone, whatever its quality.
+  EXPECT_EQ(choose_serving({.model = val.poor, .labels = val.labels}, {.model = test.poor, .labels = test.labels})
+                .weights,
+            (BlendWeights{1.0, 0.0, 0.0}));
+}
+
+TEST(Serving, EqualScorersAreBlendedEvenlyAndTheBlendBeatsEachOnTest) {
+  const TwoScorers val = two_scorers(4000, 7), test = two_scorers(4000, 8);
+  // Identical parts: every blend ranks alike, so the most even one is served.
   EXPECT_EQ(choose_serving({.model = val.good, .trees = val.good, .labels = val.labels},
                            {.model = test.good, .trees = test.good, .labels = test.labels})
-                .model_weight,
-            1.0);
-  // No trees: the model alone, whatever its quality.
-  EXPECT_EQ(choose_serving({.model = val.poor, .labels = val.labels}, {.model = test.poor, .labels = test.labels})
-                .model_weight,
-            1.0);
+                .weights,
+            (BlendWeights{0.5, 0.5, 0.0}));
+  // Three parts as good as each other (ROC-AUC ~0.83), each with noise of its own:
+  // averaging cancels noise.
+  std::vector<std::vector<float>> parts;  // val model, trees, logistic, then test's
+  for (std::uint64_t k = 0; k < 6; ++k) parts.push_back(scorer(k < 3 ? val.labels : test.labels, 1.5, 9 + k));
+  const HeadInputs v{.model = parts[0], .trees = parts[1], .logistic = parts[2], .labels = val.labels};
+  const HeadInputs t{.model = parts[3], .trees = parts[4], .logistic = parts[5], .labels = test.labels};
+  const HeadServing s = choose_serving(v, t);
+  EXPECT_GE(std::min({s.weights.model, s.weights.trees, s.weights.logistic}), 0.2);
+  const double served_auc = auc(served(t, s.weights, s.temperature), test.labels);
+  EXPECT_GT(served_auc, std::max({auc(parts[3], test.labels), auc(parts[4], test.labels),
+                                  auc(parts[5], test.labels)}) + 0.03);
+  EXPECT_NEAR(s.blend_val_auc, auc(served(v, s.weights, 1.0), val.labels), 1e-12);
+}
+
+TEST(Serving, AValWithOneClassServesTheModelAlone) {
+  TwoScorers val = two_scorers(400, 13);
+  const TwoScorers test = two_scorers(400, 14);
+  std::fill(val.labels.begin(), val.labels.end(), 0.0f);
+  const HeadServing s =
+      choose_serving({.model = val.poor, .trees = val.good, .logistic = val.good, .labels = val.labels},
+                     {.model = test.poor, .trees = test.good, .logistic = test.good, .labels = test.labels});
+  EXPECT_EQ(s.weights, (BlendWeights{1.0, 0.0, 0.0}));
+  EXPECT_TRUE(std::isnan(s.blend_val_auc));
 }
 
 TEST(Serving, TheTemperatureIsFittedOnTheBlendItServes) {
   const TwoScorers val = two_scorers(4000, 5), test = two_scorers(4000, 6);
   const HeadServing s = choose_serving({.model = val.poor, .trees = val.good, .labels = val.labels},
                                        {.model = test.poor, .trees = test.good, .labels = test.labels});
-  const std::vector<float> blend = served({.model = val.poor, .trees = val.good, .labels = val.labels},
-                                          s.model_weight, 1.0);
+  const std::vector<float> blend = served({.model = val.poor, .trees = val.good, .labels = val.labels}, s.weights, 1.0);
   EXPECT_DOUBLE_EQ(s.temperature, fit_temperature(blend, val.labels));
   EXPECT_LE(s.val.ece, s.val.ece_raw + 1e-9) << "the temperature minimises log loss, which here also lowers ECE";
+}
+
+TEST(Serving, ServedProbabilityReadsOnlyThePartsWithAShare) {
+  EXPECT_NEAR(served_probability(0.8, 0.0, 1.0, {1.0, 0.0, 0.0}, 1.0), 0.8, 1e-12);
+  EXPECT_NEAR(served_probability(0.0, 0.3, 0.0, {0.0, 1.0, 0.0}, 1.0), 0.3, 1e-12);
+  // Equal shares of logits 1, 2 and 3 give logit 2; T = 2 halves it.
+  const auto sigmoid = [](double z) { return 1.0 / (1.0 + std::exp(-z)); };
+  const BlendWeights even{1.0 / 3, 1.0 / 3, 1.0 / 3};
+  EXPECT_NEAR(served_probability(sigmoid(1.0), sigmoid(2.0), sigmoid(3.0), even, 1.0), sigmoid(2.0), 1e-9);
+  EXPECT_NEAR(served_probability(sigmoid(1.0), sigmoid(2.0), sigmoid(3.0), even, 2.0), sigmoid(1.0), 1e-9);
 }
 
 }  // namespace

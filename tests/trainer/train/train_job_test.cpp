@@ -155,9 +155,10 @@ TEST_F(TrainJobTest, WritesMetricsReportAndAnExportTheBotCanUse) {
   }
   for (const char* head : {"profitable", "rug"}) {
     EXPECT_EQ(meta["serving"][head]["temperature"], report["serving"][head]["temperature"]) << head;
-    EXPECT_EQ(meta["serving"][head]["model_weight"], report["serving"][head]["model_weight"]) << head;
+    EXPECT_EQ(meta["serving"][head]["weights"], report["serving"][head]["weights"]) << head;
     EXPECT_GT(meta["serving"][head]["temperature"].get<double>(), 0.0) << head;
     EXPECT_TRUE(fs::exists(run / "export" / meta["serving"][head]["trees"].get<std::string>())) << head;
+    EXPECT_TRUE(fs::exists(run / "export" / meta["serving"][head]["logistic"].get<std::string>())) << head;
   }
   EXPECT_EQ(meta["baselines"]["comparison"], report["comparison"]) << "the registry's gate reads them here";
   EXPECT_FALSE(meta["created_at"].get<std::string>().empty());

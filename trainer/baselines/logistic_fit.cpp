@@ -1,4 +1,4 @@
-#include "trainer/baselines/logistic_model.h"
+#include "trainer/baselines/logistic_fit.h"
 
 #include <linear.h>
 
@@ -6,10 +6,9 @@
 #include <cmath>
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 #include <fmt/format.h>
-
-#include "shared/core/json_fields.h"
 
 namespace snipe::trainer {
 namespace {
@@ -68,9 +67,9 @@ double positive_rate(std::span<const float> labels) {
 
 }  // namespace
 
-LogisticModel LogisticModel::fit(MatrixView x, std::span<const float> labels, const LogisticOptions& options) {
+LogisticModel fit_logistic(MatrixView x, std::span<const float> labels, const LogisticOptions& options) {
   if (labels.size() != x.rows) {
-    throw std::invalid_argument(fmt::format("LogisticModel::fit: {} labels for {} rows", labels.size(), x.rows));
+    throw std::invalid_argument(fmt::format("fit_logistic: {} labels for {} rows", labels.size(), x.rows));
   }
   LogisticModel model;
   fit_standardiser(x, model);
@@ -98,45 +97,6 @@ LogisticModel LogisticModel::fit(MatrixView x, std::span<const float> labels, co
   for (std::size_t c = 0; c < x.cols; ++c) model.weights[c] = sign * fitted->w[c];
   model.bias = sign * fitted->w[x.cols];
   return model;
-}
-
-std::vector<float> LogisticModel::predict(MatrixView x) const {
-  if (x.cols != weights.size()) {
-    throw std::invalid_argument(fmt::format("LogisticModel::predict: {} features given, the model reads {}", x.cols,
-                                            weights.size()));
-  }
-  std::vector<float> p(x.rows);
-  for (std::size_t r = 0; r < x.rows; ++r) {
-    double z = bias;
-    for (std::size_t c = 0; c < x.cols; ++c) z += weights[c] * (x.values[r * x.cols + c] - mean[c]) / scale[c];
-    p[r] = static_cast<float>(1.0 / (1.0 + std::exp(-z)));
-  }
-  return p;
-}
-
-LogisticModel logistic_model_from_json(const nlohmann::json& json, const std::string& source) {
-  const JsonFields f(json, source, "HINT: export the model again with this build's `snipe train`");
-  const auto numbers = [&](const char* key) {
-    const nlohmann::json& list = f.value(key);
-    std::vector<double> out;
-    if (!list.is_array()) f.refuse(key, "must be a list of numbers");
-    for (const nlohmann::json& v : list) {
-      if (!v.is_number()) f.refuse(key, "must be a list of numbers");
-      out.push_back(v.get<double>());
-    }
-    return out;
-  };
-  LogisticModel m{.mean = numbers("mean"), .scale = numbers("scale"), .weights = numbers("weights"),
-                  .bias = f.number("bias")};
-  if (m.mean.size() != m.weights.size() || m.scale.size() != m.weights.size()) {
-    f.refuse("weights", fmt::format("has {} entries, mean {} and scale {}; they must agree", m.weights.size(),
-                                    m.mean.size(), m.scale.size()));
-  }
-  return m;
-}
-
-nlohmann::json to_json(const LogisticModel& model) {
-  return {{"mean", model.mean}, {"scale", model.scale}, {"weights", model.weights}, {"bias", model.bias}};
 }
 
 }  // namespace snipe::trainer
