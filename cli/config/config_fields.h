@@ -69,6 +69,7 @@ void training_fields(Fields& f, Config& c) {
   f("loss_max_profit_weight", c.train.loss.max_profit_weight);
   f("loss_rug_weight", c.train.loss.rug_weight);
   f("huber_delta", c.train.loss.huber_delta);
+  f("rug_class_weight_power", c.train.loss.rug_class_weight_power);
 
   f.section("distributed");
   f.enumerated("backend", c.distributed.comm.backend, parse_comm_backend, comm_backend_name);

@@ -256,6 +256,7 @@ TEST(Config, ReadsTheTrainingSections) {
     keep_checkpoints = 1
     loss_rug_weight = 2.5
     huber_delta = 0.25
+    rug_class_weight_power = 0.5
   )", "training.toml");
   EXPECT_DOUBLE_EQ(config.split.train_fraction, 0.6);
   EXPECT_DOUBLE_EQ(config.split.val_fraction, 0.2);
@@ -278,6 +279,7 @@ TEST(Config, ReadsTheTrainingSections) {
   EXPECT_EQ(config.train.keep_checkpoints, 1u);
   EXPECT_DOUBLE_EQ(config.train.loss.rug_weight, 2.5);
   EXPECT_DOUBLE_EQ(config.train.loss.huber_delta, 0.25);
+  EXPECT_DOUBLE_EQ(config.train.loss.rug_class_weight_power, 0.5);
   EXPECT_EQ(config.split.window, trainer::SplitOptions{}.window) << "split.window is not a key";
 }
 
@@ -372,6 +374,8 @@ TEST(Config, TrainingValuesOutOfRangeNameTheField) {
             std::string::npos);
   EXPECT_NE(config_error("[train]\nloss_profitable_weight = 0\nloss_max_profit_weight = 0\n"
                          "loss_rug_weight = 0\n").find("must be > 0 (at least one head"),
+            std::string::npos);
+  EXPECT_NE(config_error("[train]\nrug_class_weight_power = 2\n").find("train.rug_class_weight_power = 2 must be in [0, 1]"),
             std::string::npos);
   EXPECT_NE(config_error("[train]\nthreads = -1\n").find("train.threads = -1 must be >= 0"),
             std::string::npos);

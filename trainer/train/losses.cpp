@@ -1,5 +1,7 @@
 #include "trainer/train/losses.h"
 
+#include <cmath>
+
 #include <torch/nn/functional/loss.h>
 
 namespace snipe::trainer {
@@ -17,12 +19,17 @@ torch::Tensor weighted_bce_sum(const torch::Tensor& logits, const torch::Tensor&
 
 }  // namespace
 
+ClassWeights tempered(const ClassWeights& weights, double power) {
+  return {.negative = std::pow(weights.negative, power), .positive = std::pow(weights.positive, power)};
+}
+
 LossTerms training_loss(const HeadOutputs& outputs, const HeadTargets& targets,
                         const LabelWeights& class_weights, const LossOptions& options,
                         double normalizer) {
   LossTerms terms;
   terms.profitable = weighted_bce_sum(outputs.profitable, targets.profitable, class_weights.profitable) / normalizer;
-  terms.rug = weighted_bce_sum(outputs.rug, targets.rug, class_weights.rug) / normalizer;
+  terms.rug = weighted_bce_sum(outputs.rug, targets.rug, tempered(class_weights.rug, options.rug_class_weight_power)) /
+              normalizer;
   terms.max_profit = F::huber_loss(outputs.max_profit, targets.max_profit,
                                    F::HuberLossFuncOptions().reduction(torch::kSum).delta(options.huber_delta)) /
                      normalizer;

@@ -29,6 +29,10 @@ struct LossTerms {
   torch::Tensor total, profitable, max_profit, rug;
 };
 
+// `weights` raised to `power`: 1 leaves them, 0.5 takes their square roots, 0 gives 1, 1.
+ClassWeights tempered(const ClassWeights& weights, double power);
+
+// The rug BCE uses tempered(class_weights.rug, options.rug_class_weight_power).
 // REQUIRES: normalizer >= 1.
 LossTerms training_loss(const HeadOutputs& outputs, const HeadTargets& targets,
                         const LabelWeights& class_weights, const LossOptions& options,

@@ -71,6 +71,7 @@ json options_json(const TrainJob& job) {
                  {"loss_profitable_weight", t.loss.profitable_weight},
                  {"loss_max_profit_weight", t.loss.max_profit_weight},
                  {"loss_rug_weight", t.loss.rug_weight}, {"huber_delta", t.loss.huber_delta},
+                 {"rug_class_weight_power", t.loss.rug_class_weight_power},
                  {"select", selection_name(t.select.criterion)}, {"select_rug_weight", t.select.rug_weight}}},
   };
 }

@@ -5,7 +5,7 @@
 namespace snipe::trainer {
 namespace {
 
-// The train.loss_* weights and huber_delta.
+// The train.loss_* weights, huber_delta and rug_class_weight_power.
 void validate_loss(const LossOptions& l, std::string_view origin) {
   require_option(l.profitable_weight >= 0.0, origin, "train.loss_profitable_weight", l.profitable_weight, ">= 0");
   require_option(l.max_profit_weight >= 0.0, origin, "train.loss_max_profit_weight", l.max_profit_weight, ">= 0");
@@ -14,6 +14,9 @@ void validate_loss(const LossOptions& l, std::string_view origin) {
   require_option(total > 0.0, origin, "train.loss_profitable_weight + loss_max_profit_weight + loss_rug_weight",
                  total, "> 0 (at least one head must be trained)");
   require_option(l.huber_delta > 0.0, origin, "train.huber_delta", l.huber_delta, "> 0 (a fraction of profit)");
+  require_option(l.rug_class_weight_power >= 0.0 && l.rug_class_weight_power <= 1.0, origin,
+                 "train.rug_class_weight_power", l.rug_class_weight_power,
+                 "in [0, 1] (1: balanced class weights, 0: unweighted)");
 }
 
 // The optimizer and schedule: lr, min_lr, warmup_steps, weight_decay, grad_clip.

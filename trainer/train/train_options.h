@@ -11,11 +11,16 @@
 namespace snipe::trainer {
 
 // total = profitable_weight * BCE(profitable) + max_profit_weight * Huber(max_profit)
-//       + rug_weight * BCE(rug); both BCEs class-weighted ('balanced', from train).
+//       + rug_weight * BCE(rug); both BCEs class-weighted ('balanced', from train), the
+// rug's raised to rug_class_weight_power.
 struct LossOptions {
   double profitable_weight = 1.0;
   double max_profit_weight = 0.5;
   double rug_weight = 0.5;
+  // Rugs are ~1.5% of windows, ~24 near-identical ones per rugged token: 'balanced' weighs
+  // each ~33x, and the model memorises the few training rugs. 1: balanced, 0.5: the
+  // square roots (~6x), 0: unweighted.
+  double rug_class_weight_power = 1.0;
   double huber_delta = 1.0;  // max_profit is a fraction (1.0 = +100%): errors beyond it count linearly
 };
 

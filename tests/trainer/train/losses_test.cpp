@@ -47,5 +47,21 @@ TEST(TrainingLoss, GradientOfTheWeightedBceIsTheWeightedResidual) {
   EXPECT_NEAR(logits.grad()[1].item<double>(), 0.25 * sigmoid(-1.2) / 2, 1e-6);
 }
 
+TEST(TrainingLoss, TheRugClassWeightPowerTempersOnlyTheRugWeights) {
+  // rug logits [-1, 1], labels [1, 0]; weights positive 16, negative 0.25.
+  const HeadOutputs out{t({0, 2}), t({0, 0}), t({-1, 1})};
+  const HeadTargets y{t({1, 0}), t({0, 0}), t({1, 0})};
+  const LabelWeights w{.profitable = {.negative = 0.5, .positive = 3}, .rug = {.negative = 0.25, .positive = 16}};
+  const auto loss = [&](double power) {
+    return training_loss(out, y, w, {.rug_weight = 1.0, .rug_class_weight_power = power}, 2);
+  };
+  const double bce_pos = softplus(1), bce_neg = softplus(1);  // softplus(-(-1)) and softplus(1)
+  EXPECT_NEAR(loss(1.0).rug.item<double>(), (16 * bce_pos + 0.25 * bce_neg) / 2, 1e-5);
+  EXPECT_NEAR(loss(0.5).rug.item<double>(), (4 * bce_pos + 0.5 * bce_neg) / 2, 1e-5);
+  EXPECT_NEAR(loss(0.0).rug.item<double>(), (bce_pos + bce_neg) / 2, 1e-5);
+  EXPECT_NEAR(loss(0.5).profitable.item<double>(), loss(1.0).profitable.item<double>(), 1e-7)
+      << "profitable keeps its balanced weights";
+}
+
 }  // namespace
 }  // namespace snipe::trainer
