@@ -32,7 +32,8 @@ void print_head(const char* head, const trainer::HeadScores& s) {
 }
 
 int run_evaluate(const EvaluateOptions& options) {
-  const trainer::ExportScores scores = trainer::score_export(options.export_dir, options.data_dir, options.threads, options.every);
+  const trainer::ExportScores scores =
+      trainer::score_export(options.export_dir, options.data_dir, options.threads, options.every);
   fmt::print("{} tokens, {} examples (ROC-AUC / PR-AUC):\n", scores.tokens, scores.examples);
   print_head("profitable", scores.profitable);
   print_head("rug", scores.rug);

@@ -47,7 +47,9 @@ LogisticModel logistic_model_from_json(const nlohmann::json& json, const std::st
                                     expected_cols));
   }
   for (const double s : m.scale) {
-    if (!(s > 0.0) || !std::isfinite(s)) f.refuse("scale", fmt::format("holds {}; every scale must be finite and > 0", s));
+    if (!(s > 0.0) || !std::isfinite(s)) {
+      f.refuse("scale", fmt::format("holds {}; every scale must be finite and > 0", s));
+    }
   }
   return m;
 }

@@ -46,7 +46,9 @@ BlendWeights blend_weights_from_json(const JsonFields& h) {
     if (!(value >= 0.0 && value <= 1.0)) w.refuse(key, fmt::format("is {}; it must be in [0, 1]", value));
   }
   const double sum = weights.model + weights.trees + weights.logistic;
-  if (std::abs(sum - 1.0) > 1e-6) h.refuse("weights", fmt::format("sum to {}; they must sum to 1", sum));
+  if (std::abs(sum - 1.0) > 1e-6) {
+    h.refuse("weights", fmt::format("sum to {}; they must sum to 1", sum));
+  }
   return weights;
 }
 

@@ -140,10 +140,12 @@ void ModelVersion::serve(const ServedHead& head, std::span<double> probabilities
     return;
   }
   const std::size_t batch = probabilities.size();
-  const std::vector<float> trees =
-      head.trees ? predict_baseline(*head.trees, ref_.dir / s.trees, tabular, batch) : std::vector<float>(batch, 0.5f);
-  const std::vector<float> logistic = head.logistic ? predict_baseline(*head.logistic, ref_.dir / s.logistic, tabular, batch)
-                                                    : std::vector<float>(batch, 0.5f);
+  // A part without a share is not read: 0.5 stands in for it.
+  const std::vector<float> trees = head.trees ? predict_baseline(*head.trees, ref_.dir / s.trees, tabular, batch)
+                                              : std::vector<float>(batch, 0.5f);
+  const std::vector<float> logistic = head.logistic
+                                          ? predict_baseline(*head.logistic, ref_.dir / s.logistic, tabular, batch)
+                                          : std::vector<float>(batch, 0.5f);
   for (std::size_t i = 0; i < batch; ++i) {
     probabilities[i] = served_probability(probabilities[i], trees[i], logistic[i], s.weights, s.temperature);
   }

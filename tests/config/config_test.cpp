@@ -375,7 +375,8 @@ TEST(Config, TrainingValuesOutOfRangeNameTheField) {
   EXPECT_NE(config_error("[train]\nloss_profitable_weight = 0\nloss_max_profit_weight = 0\n"
                          "loss_rug_weight = 0\n").find("must be > 0 (at least one head"),
             std::string::npos);
-  EXPECT_NE(config_error("[train]\nrug_class_weight_power = 2\n").find("train.rug_class_weight_power = 2 must be in [0, 1]"),
+  EXPECT_NE(config_error("[train]\nrug_class_weight_power = 2\n")
+                .find("train.rug_class_weight_power = 2 must be in [0, 1]"),
             std::string::npos);
   EXPECT_NE(config_error("[train]\nthreads = -1\n").find("train.threads = -1 must be >= 0"),
             std::string::npos);

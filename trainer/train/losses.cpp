@@ -28,8 +28,8 @@ LossTerms training_loss(const HeadOutputs& outputs, const HeadTargets& targets,
                         double normalizer) {
   LossTerms terms;
   terms.profitable = weighted_bce_sum(outputs.profitable, targets.profitable, class_weights.profitable) / normalizer;
-  terms.rug = weighted_bce_sum(outputs.rug, targets.rug, tempered(class_weights.rug, options.rug_class_weight_power)) /
-              normalizer;
+  const ClassWeights rug_weights = tempered(class_weights.rug, options.rug_class_weight_power);
+  terms.rug = weighted_bce_sum(outputs.rug, targets.rug, rug_weights) / normalizer;
   terms.max_profit = F::huber_loss(outputs.max_profit, targets.max_profit,
                                    F::HuberLossFuncOptions().reduction(torch::kSum).delta(options.huber_delta)) /
                      normalizer;

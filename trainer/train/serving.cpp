@@ -1,6 +1,7 @@
 #include "trainer/train/serving.h"
 
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -55,16 +56,18 @@ HeadServing choose_serving(const HeadInputs& val, const HeadInputs& test) {
     if (!std::isnan(auc[k]) && !(auc[k] <= best)) best = auc[k];
   }
   if (!std::isnan(best)) {
-    double chosen_unevenness = INFINITY;
-    for (std::size_t k = 0; k < grid.size(); ++k) {  // grid order: larger model shares first on ties
-      if (!(auc[k] >= best - kServingTolerance)) continue;
-      const double u = unevenness(grid[k], val);
-      if (u < chosen_unevenness - 1e-12) {
-        chosen_unevenness = u;
-        s.weights = grid[k];
-        s.blend_val_auc = auc[k];
-      }
+    std::optional<std::size_t> chosen;
+    // Before `chosen`: more even, or as even (permutations of the same shares) with a
+    // larger model share.
+    const auto preferred = [&](std::size_t k) {
+      const double u = unevenness(grid[k], val), v = unevenness(grid[*chosen], val);
+      return u < v - 1e-12 || (u <= v + 1e-12 && grid[k].model > grid[*chosen].model);
+    };
+    for (std::size_t k = 0; k < grid.size(); ++k) {
+      if (auc[k] >= best - kServingTolerance && (!chosen || preferred(k))) chosen = k;
     }
+    s.weights = grid[*chosen];  // the best blend itself is within the tolerance
+    s.blend_val_auc = auc[*chosen];
   }
   const std::vector<float> val_blend = served(val, s.weights, 1.0);
   s.temperature = fit_temperature(val_blend, val.labels);

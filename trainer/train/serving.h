@@ -13,6 +13,7 @@
 // Plain C++; pure.
 
 #include <span>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>

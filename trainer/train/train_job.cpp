@@ -315,7 +315,8 @@ class Job {
             {"best_epoch", report.best_epoch},
             {"selection", {{"criterion", report.selection}, {"score", metric_or_null(report.selection_score)}}},
             {"comparison", comparison_json(report)},
-            {"serving", {{"profitable", served_by(report.profitable_serving)}, {"rug", served_by(report.rug_serving)}}}};
+            {"serving",
+             {{"profitable", served_by(report.profitable_serving)}, {"rug", served_by(report.rug_serving)}}}};
   }
   TrainingObjects objects() { return {model_, trainer_.optimizer(), best_}; }
 

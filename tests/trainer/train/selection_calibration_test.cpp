@@ -165,9 +165,9 @@ TEST(Serving, AModelABaselineBeatsOnValIsServedMostlyByTheBaseline) {
           test.labels);
   EXPECT_GT(served_auc, auc(test.good, test.labels) - 0.01) << "as good as the trees on test";
   // The same with the logistic regression as the good one.
-  const HeadServing l = choose_serving({.model = val.poor, .trees = val.poor, .logistic = val.good, .labels = val.labels},
-                                       {.model = test.poor, .trees = test.poor, .logistic = test.good,
-                                        .labels = test.labels});
+  const HeadServing l =
+      choose_serving({.model = val.poor, .trees = val.poor, .logistic = val.good, .labels = val.labels},
+                     {.model = test.poor, .trees = test.poor, .logistic = test.good, .labels = test.labels});
   EXPECT_GE(l.weights.logistic, 0.8);
 }
 
@@ -190,6 +190,12 @@ TEST(Serving, EqualScorersAreBlendedEvenlyAndTheBlendBeatsEachOnTest) {
                            {.model = test.good, .trees = test.good, .labels = test.labels})
                 .weights,
             (BlendWeights{0.5, 0.5, 0.0}));
+  // Three identical parts: the most even blends in tenths are the permutations of
+  // (0.4, 0.3, 0.3); the one giving the model 0.4 is served.
+  EXPECT_EQ(choose_serving({.model = val.good, .trees = val.good, .logistic = val.good, .labels = val.labels},
+                           {.model = test.good, .trees = test.good, .logistic = test.good, .labels = test.labels})
+                .weights,
+            (BlendWeights{0.4, 0.3, 0.3}));
   // Three parts as good as each other (ROC-AUC ~0.83), each with noise of its own:
   // averaging cancels noise.
   std::vector<std::vector<float>> parts;  // val model, trees, logistic, then test's
