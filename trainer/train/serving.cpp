@@ -1,7 +1,10 @@
 #include "trainer/train/serving.h"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <optional>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -20,7 +23,65 @@ double unevenness(const BlendWeights& w, const HeadInputs& in) {
   return d;
 }
 
+// Each row's token as a dense index in [0, count): {index per row [n], count}.
+std::pair<std::vector<std::uint32_t>, std::uint32_t> dense_tokens(std::span<const std::uint32_t> tokens,
+                                                                   std::size_t rows) {
+  std::vector<std::uint32_t> index(rows);
+  if (tokens.empty()) {
+    std::iota(index.begin(), index.end(), 0u);
+    return {index, static_cast<std::uint32_t>(rows)};
+  }
+  std::vector<std::uint32_t> ids(tokens.begin(), tokens.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (std::size_t i = 0; i < rows; ++i) {
+    index[i] = static_cast<std::uint32_t>(std::lower_bound(ids.begin(), ids.end(), tokens[i]) - ids.begin());
+  }
+  return {index, static_cast<std::uint32_t>(ids.size())};
+}
+
+// Weighted Mann-Whitney ROC-AUC (ties count 1/2) over rows in ascending score order
+// `order`; `weight(i)` is row i's weight. NaN when a class weighs 0.
+template <class Weight>
+double sorted_roc_auc(std::span<const float> scores, std::span<const float> labels,
+                      const std::vector<std::size_t>& order, Weight weight) {
+  double area = 0.0, negatives_below = 0.0, positives = 0.0;
+  for (std::size_t a = 0; a < order.size();) {
+    std::size_t b = a;
+    double tied_positive = 0.0, tied_negative = 0.0;
+    for (; b < order.size() && scores[order[b]] == scores[order[a]]; ++b) {
+      (labels[order[b]] > 0.5f ? tied_positive : tied_negative) += weight(order[b]);
+    }
+    area += tied_positive * (negatives_below + 0.5 * tied_negative);
+    negatives_below += tied_negative;
+    positives += tied_positive;
+    a = b;
+  }
+  return positives > 0.0 && negatives_below > 0.0 ? area / (positives * negatives_below) : kUndefinedMetric;
+}
+
 }  // namespace
+
+double token_bootstrap_sd(std::span<const float> scores, std::span<const float> labels,
+                          std::span<const std::uint32_t> tokens, int resamples) {
+  const auto [token_of, count] = dense_tokens(tokens, scores.size());
+  std::vector<std::size_t> order(scores.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
+  std::mt19937_64 rng(0x5eed);  // modulo below, not a std distribution: the same draws on every library
+  std::vector<double> draws(count), aucs;
+  for (int r = 0; r < resamples && count > 0; ++r) {
+    std::fill(draws.begin(), draws.end(), 0.0);
+    for (std::uint32_t k = 0; k < count; ++k) draws[rng() % count] += 1.0;
+    const double auc = sorted_roc_auc(scores, labels, order, [&](std::size_t i) { return draws[token_of[i]]; });
+    if (!std::isnan(auc)) aucs.push_back(auc);
+  }
+  if (aucs.size() < 2) return kUndefinedMetric;
+  const double mean = std::accumulate(aucs.begin(), aucs.end(), 0.0) / static_cast<double>(aucs.size());
+  double squares = 0.0;
+  for (const double a : aucs) squares += (a - mean) * (a - mean);
+  return std::sqrt(squares / static_cast<double>(aucs.size() - 1));
+}
 
 std::vector<BlendWeights> blend_grid(const HeadInputs& in) {
   const int trees_steps = in.trees.empty() ? 0 : 10;
@@ -51,11 +112,18 @@ HeadServing choose_serving(const HeadInputs& val, const HeadInputs& test) {
   const std::vector<BlendWeights> grid = blend_grid(val);
   std::vector<double> auc(grid.size());
   double best = kUndefinedMetric;
+  std::size_t best_k = 0;
   for (std::size_t k = 0; k < grid.size(); ++k) {
     auc[k] = binary_metrics(served(val, grid[k], 1.0), val.labels).roc_auc;
-    if (!std::isnan(auc[k]) && !(auc[k] <= best)) best = auc[k];
+    if (!std::isnan(auc[k]) && !(auc[k] <= best)) {
+      best = auc[k];
+      best_k = k;
+    }
   }
   if (!std::isnan(best)) {
+    const double sd =
+        token_bootstrap_sd(served(val, grid[best_k], 1.0), val.labels, val.tokens, kServingResamples);
+    if (sd > kServingTolerance) s.tolerance = sd;
     std::optional<std::size_t> chosen;
     // Before `chosen`: more even, or as even (permutations of the same shares) with a
     // larger model share.
@@ -64,7 +132,7 @@ HeadServing choose_serving(const HeadInputs& val, const HeadInputs& test) {
       return u < v - 1e-12 || (u <= v + 1e-12 && grid[k].model > grid[*chosen].model);
     };
     for (std::size_t k = 0; k < grid.size(); ++k) {
-      if (auc[k] >= best - kServingTolerance && (!chosen || preferred(k))) chosen = k;
+      if (auc[k] >= best - s.tolerance && (!chosen || preferred(k))) chosen = k;
     }
     s.weights = grid[*chosen];  // the best blend itself is within the tolerance
     s.blend_val_auc = auc[*chosen];
@@ -87,6 +155,7 @@ nlohmann::json to_json(const HeadServing& s) {
   return {{"weights", {{"model", s.weights.model}, {"trees", s.weights.trees}, {"logistic", s.weights.logistic}}},
           {"temperature", s.temperature},
           {"val_roc_auc", metric_or_null(s.blend_val_auc)},
+          {"tolerance", s.tolerance},
           {"sequence_roc_auc", {{"val", metric_or_null(s.sequence_val_auc)}, {"test", metric_or_null(s.sequence_test_auc)}}},
           {"val", to_json(s.val)},
           {"test", to_json(s.test)}};
@@ -99,6 +168,7 @@ HeadServing head_serving_from_json(const JsonFields& f) {
                       .logistic = weights.number("logistic")},
           .temperature = f.number("temperature"),
           .blend_val_auc = metric_from_json(f, "val_roc_auc"),
+          .tolerance = f.number("tolerance"),
           .sequence_val_auc = metric_from_json(sequence, "val"),
           .sequence_test_auc = metric_from_json(sequence, "test"),
           .val = split_calibration_from_json(f.object("val")),

@@ -134,11 +134,13 @@ bool improves(const CheckpointState& state, double score) {
 }
 
 // How one binary head is served (serving.h), chosen on val from the model's and its
-// baselines' probabilities; `val` and `test` become the served probabilities.
-HeadServing serve_head(std::vector<float>& val, const std::vector<float>& val_y, std::vector<float>& test,
+// baselines' probabilities (`val_tokens`: each val row's series); `val` and `test` become
+// the served probabilities.
+HeadServing serve_head(std::vector<float>& val, const std::vector<float>& val_y,
+                       std::span<const std::uint32_t> val_tokens, std::vector<float>& test,
                        const std::vector<float>& test_y, const HeadModels& baselines) {
   const HeadInputs v{.model = val, .trees = baselines.trees_val, .logistic = baselines.logistic_val,
-                     .labels = val_y};
+                     .labels = val_y, .tokens = val_tokens};
   const HeadInputs t{.model = test, .trees = baselines.trees_test, .logistic = baselines.logistic_test,
                      .labels = test_y};
   const HeadServing serving = choose_serving(v, t);
@@ -543,9 +545,12 @@ class Job {
                           .selection = std::string(selection_name(job_.train.select.criterion)),
                           .selection_score = state_.best_metric,
                           .baselines = baseline_report_};
-    report.profitable_serving = serve_head(val_p.profitable, val_p.profitable_y, test_p.profitable,
+    std::vector<std::uint32_t> val_tokens;  // the series of each val row
+    for (const std::uint32_t e : val_p.examples) val_tokens.push_back(data_.examples[e].series);
+    report.profitable_serving = serve_head(val_p.profitable, val_p.profitable_y, val_tokens, test_p.profitable,
                                            test_p.profitable_y, baselines_->profitable);
-    report.rug_serving = serve_head(val_p.rug, val_p.rug_y, test_p.rug, test_p.rug_y, baselines_->rug);
+    report.rug_serving =
+        serve_head(val_p.rug, val_p.rug_y, val_tokens, test_p.rug, test_p.rug_y, baselines_->rug);
     report.val = evaluate_predictions(val_p, "val", state_.best_epoch + 1, state_.step);
     report.test = evaluate_predictions(test_p, "test", state_.best_epoch + 1, state_.step);
     return report;
@@ -553,8 +558,9 @@ class Job {
 
   void log_final(const TrainingReport& report) const {
     const auto serving = [](const HeadServing& s) {
-      return fmt::format("{}, T {:.2f} (val ROC-AUC {:.3f}; the model alone {:.3f})", describe(s.weights),
-                         s.temperature, s.blend_val_auc, s.sequence_val_auc);
+      return fmt::format("{}, T {:.2f} (val ROC-AUC {:.3f}, blends within {:.3f} of the best counted as good; "
+                         "the model alone {:.3f})",
+                         describe(s.weights), s.temperature, s.blend_val_auc, s.tolerance, s.sequence_val_auc);
     };
     spdlog::info("served: profitable by {}, rug by {}", serving(report.profitable_serving),
                  serving(report.rug_serving));

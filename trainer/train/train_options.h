@@ -19,8 +19,9 @@ struct LossOptions {
   double rug_weight = 0.5;
   // Rugs are ~1.5% of windows, ~24 near-identical ones per rugged token: 'balanced' weighs
   // each ~33x, and the model memorises the few training rugs. 1: balanced, 0.5: the
-  // square roots (~6x), 0: unweighted.
-  double rug_class_weight_power = 1.0;
+  // square roots (~6x), 0: unweighted. Of 1, 0.5, 0.25 and 0, 0.25 (~2.4x) ranked the
+  // rugs of unseen markets best, on 5 of 6 presets and on average (benchmarks/RESULTS.md).
+  double rug_class_weight_power = 0.25;
   double huber_delta = 1.0;  // max_profit is a fraction (1.0 = +100%): errors beyond it count linearly
 };
 

@@ -23,7 +23,9 @@ TEST(TrainingLoss, WeightsEachClassAndSumsOverTheNormalizer) {
   const HeadOutputs out{t({0, 2}), t({0.5, 3}), t({-1, 1})};
   const HeadTargets y{t({1, 0}), t({0, 0.5}), t({0, 0})};
   const LabelWeights w{.profitable = {.negative = 0.5, .positive = 3}, .rug = {.negative = 0.75, .positive = 9}};
-  const LossOptions options{.profitable_weight = 1.0, .max_profit_weight = 0.5, .rug_weight = 2.0, .huber_delta = 1.0};
+  const LossOptions options{
+      .profitable_weight = 1.0, .max_profit_weight = 0.5, .rug_weight = 2.0, .rug_class_weight_power = 1.0,
+      .huber_delta = 1.0};
   const LossTerms loss = training_loss(out, y, w, options, 4);
 
   const double profitable = (3 * std::log(2.0) + 0.5 * softplus(2)) / 4;

@@ -1,6 +1,7 @@
 // Epoch selection on every head, and calibration: ECE and reliability tables against
 // their definitions, and a fitted temperature that undoes a known distortion.
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -228,6 +229,112 @@ TEST(Serving, TheTemperatureIsFittedOnTheBlendItServes) {
   const std::vector<float> blend = served({.model = val.poor, .trees = val.good, .labels = val.labels}, s.weights, 1.0);
   EXPECT_DOUBLE_EQ(s.temperature, fit_temperature(blend, val.labels));
   EXPECT_LE(s.val.ece, s.val.ece_raw + 1e-9) << "the temperature minimises log loss, which here also lowers ECE";
+}
+
+// Hanley & McNeil (1982): the standard error of a ROC-AUC `a` from `p` positives and `n`
+// negatives drawn independently.
+double hanley_mcneil_se(double a, double p, double n) {
+  const double q1 = a / (2 - a), q2 = 2 * a * a / (1 + a);
+  return std::sqrt((a * (1 - a) + (p - 1) * (q1 - a * a) + (n - 1) * (q2 - a * a)) / (p * n));
+}
+
+TEST(TokenBootstrap, OnIndependentRowsMatchesHanleyMcNeil) {
+  const TwoScorers s = two_scorers(4000, 21);
+  const std::vector<float> scores = scorer(s.labels, 2.0, 22);
+  const double a = auc(scores, s.labels);
+  const double sd = token_bootstrap_sd(scores, s.labels, {}, kServingResamples);
+  EXPECT_NEAR(sd, hanley_mcneil_se(a, 1000, 3000), 0.25 * hanley_mcneil_se(a, 1000, 3000)) << "AUC " << a;
+  // Every row a token of its own is the same thing, whatever the ids.
+  std::vector<std::uint32_t> ids(scores.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::uint32_t>(7 * i + 3);
+  EXPECT_EQ(token_bootstrap_sd(scores, s.labels, ids, kServingResamples), sd) << "and deterministic";
+  // A scorer that ranks every positive first has nothing to vary.
+  EXPECT_EQ(token_bootstrap_sd(s.labels, s.labels, {}, kServingResamples), 0.0);
+}
+
+TEST(TokenBootstrap, FewTokensVaryMoreThanAsManyIndependentRows) {
+  // 4000 windows; the 200 positives come from 4 tokens of 50 windows each, or from 200.
+  std::vector<float> labels(4000, 0.0f);
+  std::fill(labels.begin(), labels.begin() + 200, 1.0f);
+  std::mt19937_64 rng(24);
+  std::normal_distribution<double> normal;
+  std::vector<float> scores(4000);
+  std::vector<std::uint32_t> tokens(4000);
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    tokens[i] = static_cast<std::uint32_t>(i / 50);  // tokens 0..3 hold the positives
+    // Each token's windows share most of their noise, as a token's windows do.
+    const double token_noise = std::sin(17.0 * tokens[i]) * 1.5;
+    scores[i] = static_cast<float>(1.0 / (1.0 + std::exp(-((labels[i] > 0 ? 1 : -1) + token_noise + 0.3 * normal(rng)))));
+  }
+  const double by_token = token_bootstrap_sd(scores, labels, tokens, kServingResamples);
+  const double by_row = token_bootstrap_sd(scores, labels, {}, kServingResamples);
+  EXPECT_GT(by_token, 3 * by_row) << "4 positive tokens are 4 observations, not 200";
+  EXPECT_GT(by_token, 0.03);
+}
+
+// Scores of `labels`: signal +-1, plus `shared` [token] (what every part sees of a token:
+// its windows are near-duplicates), plus noise of sd `noise` of this part's own.
+std::vector<float> part_scorer(std::span<const float> labels, std::span<const std::uint32_t> tokens,
+                               std::span<const double> shared, double noise, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  std::vector<float> out;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const double z = (labels[i] > 0 ? 1.0 : -1.0) + shared[tokens[i]] + noise * normal(rng);
+    out.push_back(static_cast<float>(1.0 / (1.0 + std::exp(-z))));
+  }
+  return out;
+}
+
+// Val of `tokens` tokens of 3000 / tokens windows each, the first `positive_tokens` of
+// them positive, and the token of each window.
+struct TokenVal {
+  std::vector<float> labels;
+  std::vector<std::uint32_t> tokens;
+  std::vector<double> shared;  // [token] ~ N(0, 1)
+};
+
+TokenVal token_val(std::size_t tokens, std::size_t positive_tokens, std::uint64_t seed) {
+  const std::size_t n = 3000, per_token = n / tokens;
+  TokenVal v;
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  for (std::size_t i = 0; i < n; ++i) {
+    v.tokens.push_back(static_cast<std::uint32_t>(i / per_token));
+    v.labels.push_back(i / per_token < positive_tokens ? 1.0f : 0.0f);
+  }
+  for (std::size_t t = 0; t < tokens; ++t) v.shared.push_back(normal(rng));
+  return v;
+}
+
+// The serving chosen on `v` (as val and test) for a model, trees and logistic regression
+// with own noise of sd `noise[0..2]`.
+HeadServing serving_of(const TokenVal& v, const std::array<double, 3>& noise, std::uint64_t seed) {
+  const std::vector<float> model = part_scorer(v.labels, v.tokens, v.shared, noise[0], seed + 1),
+                           trees = part_scorer(v.labels, v.tokens, v.shared, noise[1], seed + 2),
+                           logistic = part_scorer(v.labels, v.tokens, v.shared, noise[2], seed + 3);
+  const HeadInputs in{.model = model, .trees = trees, .logistic = logistic, .labels = v.labels, .tokens = v.tokens};
+  return choose_serving(in, in);
+}
+
+TEST(Serving, AValLeadWithinItsNoiseServesTheEvenBlend) {
+  for (const std::uint64_t seed : {30, 40, 50}) {
+    // 300 tokens of 10 windows, 5 of them positive; three equally good parts, one of
+    // which val ranks first by chance.
+    const HeadServing s = serving_of(token_val(300, 5, seed), {1.0, 1.0, 1.0}, seed);
+    EXPECT_GT(s.tolerance, 0.02) << "5 positive tokens measure little; seed " << seed;
+    EXPECT_EQ(s.weights, (BlendWeights{0.4, 0.3, 0.3})) << "seed " << seed;
+  }
+}
+
+TEST(Serving, AValLeadBeyondItsNoiseServesMostlyTheLeader) {
+  for (const std::uint64_t seed : {60, 70, 80}) {
+    // 1000 tokens of 3 windows, 250 of them positive; the trees have less noise.
+    const HeadServing s = serving_of(token_val(1000, 250, seed), {1.5, 0.5, 1.5}, seed);
+    EXPECT_LT(s.tolerance, 0.02) << "seed " << seed;
+    EXPECT_GE(s.weights.trees, 0.5) << "seed " << seed;
+    EXPECT_GT(s.weights.trees, std::max(s.weights.model, s.weights.logistic)) << "seed " << seed;
+  }
 }
 
 TEST(Serving, ServedProbabilityReadsOnlyThePartsWithAShare) {

@@ -38,6 +38,7 @@ TrainingReport some_report() {
   r.profitable_serving = {.weights = {.model = 0.7, .trees = 0.2, .logistic = 0.1},
                           .temperature = 1.25,
                           .blend_val_auc = 0.76,
+                          .tolerance = 0.031,
                           .sequence_val_auc = 0.7,
                           .val = {.ece_raw = 0.1, .ece = 0.05,
                                   .table = {{.lower = 0, .upper = 0.5, .count = 3, .mean_predicted = 0.2,
@@ -65,6 +66,7 @@ TEST(TrainingReport, ReadsBackWhatWasWritten) {
   EXPECT_EQ(read.profitable_serving.val.table.at(0).count, 3);
   EXPECT_EQ(read.profitable_serving.weights, (BlendWeights{.model = 0.7, .trees = 0.2, .logistic = 0.1}));
   EXPECT_EQ(read.profitable_serving.blend_val_auc, 0.76);
+  EXPECT_EQ(read.profitable_serving.tolerance, 0.031);
   EXPECT_EQ(read.profitable_serving.sequence_val_auc, 0.7);
   EXPECT_TRUE(std::isnan(read.profitable_serving.sequence_test_auc));
   EXPECT_EQ(read.rug_serving.temperature, 0.8);
