@@ -64,7 +64,9 @@ double sorted_roc_auc(std::span<const float> scores, std::span<const float> labe
 
 double token_bootstrap_sd(std::span<const float> scores, std::span<const float> labels,
                           std::span<const std::uint32_t> tokens, int resamples) {
-  const auto [token_of, count] = dense_tokens(tokens, scores.size());
+  const auto dense = dense_tokens(tokens, scores.size());
+  const std::vector<std::uint32_t>& token_of = dense.first;  // not a structured binding: lambdas capture it
+  const std::uint32_t count = dense.second;
   std::vector<std::size_t> order(scores.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
