@@ -13,7 +13,7 @@
 // (kServingResamples bootstrap draws; a token's windows are near-duplicates, so tokens,
 // not windows, are the sample), the most even one is served (the closest to equal
 // shares; ties: the larger model share). The bot never gets a head that a baseline alone
-// ranks clearly better on val: {0, 1, 0} and {0, 0, 1} are on the grid.
+// ranks better on val by more than that tolerance: {0, 1, 0} and {0, 0, 1} are on the grid.
 // Plain C++; pure.
 
 #include <cstdint>

@@ -264,7 +264,8 @@ TEST(TokenBootstrap, FewTokensVaryMoreThanAsManyIndependentRows) {
     tokens[i] = static_cast<std::uint32_t>(i / 50);  // tokens 0..3 hold the positives
     // Each token's windows share most of their noise, as a token's windows do.
     const double token_noise = std::sin(17.0 * tokens[i]) * 1.5;
-    scores[i] = static_cast<float>(1.0 / (1.0 + std::exp(-((labels[i] > 0 ? 1 : -1) + token_noise + 0.3 * normal(rng)))));
+    const double z = (labels[i] > 0 ? 1.0 : -1.0) + token_noise + 0.3 * normal(rng);
+    scores[i] = static_cast<float>(1.0 / (1.0 + std::exp(-z)));
   }
   const double by_token = token_bootstrap_sd(scores, labels, tokens, kServingResamples);
   const double by_row = token_bootstrap_sd(scores, labels, {}, kServingResamples);
