@@ -40,42 +40,20 @@ std::pair<std::vector<std::uint32_t>, std::uint32_t> dense_tokens(std::span<cons
   return {index, static_cast<std::uint32_t>(ids.size())};
 }
 
-// Weighted Mann-Whitney ROC-AUC (ties count 1/2) over rows in ascending score order
-// `order`; `weight(i)` is row i's weight. NaN when a class weighs 0.
-template <class Weight>
-double sorted_roc_auc(std::span<const float> scores, std::span<const float> labels,
-                      const std::vector<std::size_t>& order, Weight weight) {
-  double area = 0.0, negatives_below = 0.0, positives = 0.0;
-  for (std::size_t a = 0; a < order.size();) {
-    std::size_t b = a;
-    double tied_positive = 0.0, tied_negative = 0.0;
-    for (; b < order.size() && scores[order[b]] == scores[order[a]]; ++b) {
-      (labels[order[b]] > 0.5f ? tied_positive : tied_negative) += weight(order[b]);
-    }
-    area += tied_positive * (negatives_below + 0.5 * tied_negative);
-    negatives_below += tied_negative;
-    positives += tied_positive;
-    a = b;
-  }
-  return positives > 0.0 && negatives_below > 0.0 ? area / (positives * negatives_below) : kUndefinedMetric;
-}
-
 }  // namespace
 
 double token_bootstrap_sd(std::span<const float> scores, std::span<const float> labels,
                           std::span<const std::uint32_t> tokens, int resamples) {
-  const auto dense = dense_tokens(tokens, scores.size());
-  const std::vector<std::uint32_t>& token_of = dense.first;  // not a structured binding: lambdas capture it
-  const std::uint32_t count = dense.second;
-  std::vector<std::size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
+  const auto [token_of, count] = dense_tokens(tokens, scores.size());
   std::mt19937_64 rng(0x5eed);  // modulo below, not a std distribution: the same draws on every library
-  std::vector<double> draws(count), aucs;
+  std::vector<std::uint32_t> draws(count);
+  std::vector<float> weights(scores.size());  // each row: its token's draws
+  std::vector<double> aucs;
   for (int r = 0; r < resamples && count > 0; ++r) {
-    std::fill(draws.begin(), draws.end(), 0.0);
-    for (std::uint32_t k = 0; k < count; ++k) draws[rng() % count] += 1.0;
-    const double auc = sorted_roc_auc(scores, labels, order, [&](std::size_t i) { return draws[token_of[i]]; });
+    std::fill(draws.begin(), draws.end(), 0u);
+    for (std::uint32_t k = 0; k < count; ++k) ++draws[rng() % count];
+    for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<float>(draws[token_of[i]]);
+    const double auc = binary_metrics(scores, labels, weights).roc_auc;
     if (!std::isnan(auc)) aucs.push_back(auc);
   }
   if (aucs.size() < 2) return kUndefinedMetric;
